@@ -46,6 +46,49 @@ export interface RolloutProgress {
 export interface RolloutInput {
   rolloutId: string;
   plan: RolloutPlan;
+  /** Tuning knobs; defaults suit production (additive). */
+  options?: RolloutOptions;
+  /** Compact state carried over continue-as-new; absent on the first run (additive). */
+  carried?: RolloutCarriedState;
+}
+
+/** Retry timing of the phase activities (tests shorten it; production keeps the defaults). */
+export interface ActivityRetryOptions {
+  initialIntervalMs?: number;
+  maximumIntervalMs?: number;
+  maximumAttempts?: number;
+}
+
+export interface RolloutOptions {
+  /** Continue-as-new after this many tenant starts in one run, even if the server has not suggested it. */
+  tenantsPerRun?: number;
+  /** How long a failed tenant waits for retry/skip before it closes as failed (ms). */
+  tenantActionTimeoutMs?: number;
+  /** How long an abort waits for cancelled tenants to report back (ms). */
+  abortGraceMs?: number;
+  activityRetry?: ActivityRetryOptions;
+}
+
+/** What the rollout keeps per tenant that is not pending (compact: a 10,000-tenant rollout carries it). */
+export interface TenantRecord {
+  status: TenantStatus;
+  phase?: PhaseName;
+  reason?: string;
+  attempts?: number;
+}
+
+export interface RolloutCarriedState {
+  run: number;
+  waveIndex: number;
+  /** Index into the current wave's tenant list of the next tenant to consider starting. */
+  nextTenantIndex: number;
+  stage: 'running' | 'soaking' | 'awaiting-approval';
+  /** Epoch ms at which the soak of the current wave ends. */
+  soakUntil?: number;
+  paused: boolean;
+  pauseReason?: string;
+  halted?: string;
+  records: Record<string, TenantRecord>;
 }
 
 export interface TenantWorkflowInput {
@@ -55,6 +98,9 @@ export interface TenantWorkflowInput {
   parentWorkflowId?: string;
   plan: Pick<RolloutPlan, 'source' | 'apps' | 'policy' | 'limits' | 'tenantDefaults' | 'sync'>;
   tenant: RolloutPlan['tenants'][number];
+  /** How long a failed tenant waits for retry/skip before closing as failed (ms); default 7 days (additive). */
+  actionTimeoutMs?: number;
+  activityRetry?: ActivityRetryOptions;
 }
 
 export interface TenantResult {
@@ -91,6 +137,9 @@ export const tenantResumeUpdate = defineUpdate<TenantState, []>('tenantResume');
 /** Re-run the failed phase (and the ones after it); phases that succeeded are not run again. */
 export const tenantRetryUpdate = defineUpdate<TenantState, []>('tenantRetry');
 export const tenantSkipUpdate = defineUpdate<TenantState, [{ reason?: string }]>('tenantSkip');
+/** Signal variants of retry/skip: a workflow (the rollout) can signal another workflow but not update it. */
+export const tenantRetrySignal = defineSignal('tenantRetryRequested');
+export const tenantSkipSignal = defineSignal<[{ reason?: string }]>('tenantSkipRequested');
 
 // Reload sync.
 export interface SyncState {
@@ -105,6 +154,52 @@ export const syncStateQuery = defineQuery<SyncState>('syncState');
 export const syncPauseUpdate = defineUpdate<SyncState, []>('syncPause');
 export const syncResumeUpdate = defineUpdate<SyncState, []>('syncResume');
 export const syncStopUpdate = defineUpdate<SyncState, []>('syncStop');
+/** Input of the per-tenant sync workflow (additive). */
+export interface TenantSyncInput {
+  rolloutId: string;
+  plan: Pick<RolloutPlan, 'source' | 'apps' | 'policy' | 'limits' | 'tenantDefaults' | 'sync'>;
+  tenant: RolloutPlan['tenants'][number];
+  /** Reload time per app the tenant already carries (from first publish). */
+  lastSynced?: Record<string, string>;
+  activityRetry?: ActivityRetryOptions;
+  /** Carried over continue-as-new. */
+  carried?: { syncs: number; repairs: number; paused: boolean; registered: boolean; queue: AppReload[]; lastError?: string };
+}
+
+export interface AppReload {
+  appName: string;
+  appId: string;
+  lastReloadTime: string;
+}
+
+/** Input of the reload watcher, one per QSEoW site (additive). */
+export interface ReloadWatcherInput {
+  siteKey: string;
+  source: RolloutPlan['source'];
+  pollIntervalMs: number;
+  /** Carried over continue-as-new. */
+  carried?: { apps: RolloutPlan['apps']; since: Record<string, string>; subscribers: Record<string, string[]> };
+}
+
+/** Sync workflow -> reload watcher: send me appReloaded for these apps (additive). */
+export const registerSyncSignal = defineSignal<[{ syncWorkflowId: string; apps: RolloutPlan['apps'] }]>('registerSync');
+export const unregisterSyncSignal = defineSignal<[{ syncWorkflowId: string }]>('unregisterSync');
+export interface ReloadWatcherState {
+  siteKey: string;
+  apps: string[];
+  since: Record<string, string>;
+  subscribers: number;
+  polls: number;
+  fannedOut: number;
+}
+export const reloadWatcherStateQuery = defineQuery<ReloadWatcherState>('reloadWatcherState');
+export const reloadWatcherStopSignal = defineSignal('reloadWatcherStop');
+
+/** Workflow-safe key of a QSEoW site for workflowIds.reloadWatcher: its QRS URL, reduced to [a-z0-9-]. */
+export function siteKeyOf(source: Pick<RolloutPlan['source'], 'qrsUrl'>): string {
+  return source.qrsUrl.toLowerCase().replace(/^[a-z]+:\/\//, '').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
 /** Reload watcher -> tenant sync workflows: an app was reloaded on QSEoW. */
 export const appReloadedSignal = defineSignal<[{ appName: string; appId: string; lastReloadTime: string }]>('appReloaded');
 

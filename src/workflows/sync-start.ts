@@ -1,0 +1,37 @@
+/**
+ * Starting the long-lived workflows a tenant needs after its first publish. They outlive the tenant and the
+ * rollout (ParentClosePolicy ABANDON); "already started" means one is running already, which is what we want.
+ * Workflow-safe.
+ */
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ParentClosePolicy, startChild, workflowInfo } from '@temporalio/workflow';
+import type { TenantSyncInput, TenantWorkflowInput } from './messages';
+import { workflowIds } from './messages';
+
+/** Starts `workflowType` as an abandoned child with a fixed id; returns false when it was already running. */
+export async function ensureDetachedWorkflow(workflowType: string, workflowId: string, input: unknown): Promise<boolean> {
+  try {
+    await startChild(workflowType, {
+      workflowId,
+      args: [input],
+      taskQueue: workflowInfo().taskQueue,
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw err;
+  }
+}
+
+/** Starts the tenant's sync workflow (id workflowIds.sync(tenant)) unless it runs already. */
+export async function startTenantSync(input: TenantWorkflowInput, lastSynced: Record<string, string>): Promise<boolean> {
+  const syncInput: TenantSyncInput = {
+    rolloutId: input.rolloutId,
+    plan: input.plan,
+    tenant: input.tenant,
+    lastSynced,
+    activityRetry: input.activityRetry,
+  };
+  return ensureDetachedWorkflow('tenantSyncWorkflow', workflowIds.sync(input.tenant.name), syncInput);
+}
