@@ -3,12 +3,12 @@
  * readable summary ("ensureIdp for tenant-007") for the Web UI. Workflow-safe.
  */
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
-import type { PhaseActivities } from '../activities/types';
-import { FailureTypes } from '../activities/types';
+import type { FailureTypes, PhaseActivities } from '../activities/types';
 import type { ActivityRetryOptions, PhaseName } from './messages';
 
 /** Failures a retry cannot fix: a person has to change the plan, the credentials or the app. */
-export const NON_RETRYABLE_FAILURES: string[] = [FailureTypes.Config, FailureTypes.Verification];
+// Literals (activities may only be imported as types in workflow code), checked against FailureTypes by the compiler.
+export const NON_RETRYABLE_FAILURES: Array<(typeof FailureTypes)['Config' | 'Verification']> = ['QlikConfigError', 'AppVerificationError'];
 
 /** Which activity implements which phase. */
 export const PHASE_ACTIVITY = {
