@@ -56,7 +56,6 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutProgr
   const book = new RolloutBook(rolloutId, plan, carried);
   let aborting = false;
   let abortReason: string | undefined;
-  let approved = false;
   let startedThisRun = 0;
   const searchAttributes = new SearchAttributeWriter();
   const publishSearchAttributes = () => searchAttributes.set([
@@ -98,7 +97,11 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutProgr
     publishSearchAttributes();
     return book.status(aborting);
   }, { validator: notClosing });
-  setHandler(approveUpdate, () => { approved = true; return book.status(aborting); }, {
+  setHandler(approveUpdate, () => {
+    book.nextWave();
+    publishSearchAttributes();
+    return book.status(aborting);
+  }, {
     validator: ({ wave }) => {
       notClosing();
       const waiting = book.state.stage === 'awaiting-approval' ? book.currentWave()?.name : undefined;
@@ -155,10 +158,9 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutProgr
       if (!wave.approval) book.nextWave();
       publishSearchAttributes();
     } else {
-      await condition(() => aborting || approved || shouldContinueAsNew());
+      await condition(() => aborting || book.state.stage !== 'awaiting-approval' || shouldContinueAsNew());
       if (aborting) break;
-      if (approved) { approved = false; book.nextWave(); publishSearchAttributes(); continue; }
-      await continueWithCarriedState();
+      if (book.state.stage === 'awaiting-approval') await continueWithCarriedState();
     }
   }
 
