@@ -1,3 +1,4 @@
+// pause/abort take an optional argument, which the client's executeUpdate overloads cannot express: call by name.
 import { StatusKey } from '../../src/shared/search-attributes';
 import { createWorker } from '../../src/worker/worker';
 import { rolloutWorkflow } from '../../src/workflows';
@@ -11,6 +12,7 @@ import {
   skipTenantUpdate,
   workflowIds,
   type RolloutInput,
+  type RolloutStatus,
 } from '../../src/workflows/messages';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import { configError, makePlan, recordingActivities, waitFor } from './support';
@@ -66,7 +68,7 @@ test('pause stops new tenants from starting; resume continues', async () => {
   await withWorker(rec.activities, async (taskQueue) => {
     const handle = await start(taskQueue, { rolloutId: rid('pause'), plan, options: fast });
     await waitFor(async () => rec.count('ensurePolicy'), (n) => n >= 2);
-    expect(await handle.executeUpdate(pauseUpdate, { args: [{ reason: 'maintenance window' }] })).toBe('paused');
+    expect(await handle.executeUpdate<RolloutStatus, [{ reason: string }]>(pauseUpdate.name, { args: [{ reason: 'maintenance window' }] })).toBe('paused');
     const paused = await waitFor(() => handle.query(progressQuery), (p) => p.waves[0].counts.running === 0);
     const startedWhilePaused = rec.count('ensurePolicy');
     await new Promise((r) => setTimeout(r, 1500));
@@ -120,7 +122,7 @@ test('approval gates the next wave; abort cancels running tenants and starts no 
     await expect(handle.executeUpdate(approveUpdate, { args: [{ wave: 'rest' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/"canary" awaits approval/) } });
     expect(await handle.executeUpdate(approveUpdate, { args: [{ wave: 'canary' }] })).toBe('running');
     await waitFor(async () => rec.count('ensurePolicy'), (n) => n === 2);
-    expect(await handle.executeUpdate(abortUpdate, { args: [{ reason: 'bad build' }] })).toBe('aborting');
+    expect(await handle.executeUpdate<RolloutStatus, [{ reason: string }]>(abortUpdate.name, { args: [{ reason: 'bad build' }] })).toBe('aborting');
     const result = await handle.result();
     expect(result).toMatchObject({ status: 'aborted', reason: 'bad build' });
     expect(result.waves[1].counts).toMatchObject({ cancelled: 2, pending: 2 });
