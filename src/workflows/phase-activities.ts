@@ -49,7 +49,7 @@ export function activityOptions(phase: PhaseName | 'watch', summary: string, ret
       backoffCoefficient: 2,
       maximumInterval: retry.maximumIntervalMs ?? 30_000,
       // 0 = unlimited (the reload watcher polls forever); phases give up and wait for a person instead.
-      maximumAttempts: timing.maximumAttempts === 0 ? 0 : (retry.maximumAttempts ?? timing.maximumAttempts),
+      maximumAttempts: timing.maximumAttempts === 0 ? undefined : (retry.maximumAttempts ?? timing.maximumAttempts),
       nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
     },
   };

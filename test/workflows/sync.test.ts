@@ -1,0 +1,74 @@
+import { createWorker } from '../../src/worker/worker';
+import { tenantWorkflow } from '../../src/workflows';
+import {
+  reloadWatcherStateQuery,
+  reloadWatcherStopSignal,
+  siteKeyOf,
+  syncPauseUpdate,
+  syncResumeUpdate,
+  syncStateQuery,
+  syncStopUpdate,
+  workflowIds,
+  type TenantWorkflowInput,
+} from '../../src/workflows/messages';
+import type { ReloadObservation } from '../../src/activities/types';
+import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
+import { heartbeatingSleep, makePlan, recordingActivities, waitFor } from './support';
+
+let t: TestTemporal;
+beforeAll(async () => { t = await connectTestTemporal(); });
+afterAll(async () => { await t.close(); });
+
+test('after first publish the tenant starts its sync; a reload seen by the watcher is synced; pause and stop work', async () => {
+  const unique = Date.now().toString(36);
+  const tenants = [`synca-${unique}`, `syncb-${unique}`];
+  const reloads: ReloadObservation[] = [];
+  const rec = recordingActivities();
+  const activities = {
+    ...rec.activities,
+    // The watcher's poll: hands out the reloads the test queued, else waits like the real one does.
+    watchReloads: async () => {
+      await heartbeatingSleep(100);
+      return reloads.splice(0);
+    },
+  };
+  const plan = makePlan([{ name: 'all', size: 1 }], { sync: { enabled: true, pollIntervalMs: 50 } });
+  plan.source = { ...plan.source, qrsUrl: `http://qrs-${unique}.example/jwt` };
+  const taskQueue = uniqueTaskQueue('sync');
+  const worker = await createWorker({ connection: t.nativeConnection, namespace: t.state.namespace, taskQueue, activities, workflowBundle: { codePath: t.state.bundlePath } });
+  await worker.runUntil(async () => {
+    for (const tenant of tenants) {
+      const input: TenantWorkflowInput = { rolloutId: unique, wave: 'all', plan, tenant: { name: tenant, url: 'http://x' } };
+      const result = await t.client.workflow.execute(tenantWorkflow, { taskQueue, workflowId: workflowIds.tenant(unique, tenant), args: [input] });
+      expect(result).toMatchObject({ status: 'succeeded', phase: 'sync' });
+    }
+    const syncA = t.client.workflow.getHandle(workflowIds.sync(tenants[0]));
+    const syncB = t.client.workflow.getHandle(workflowIds.sync(tenants[1]));
+    const watcher = t.client.workflow.getHandle(workflowIds.reloadWatcher(siteKeyOf(plan.source)));
+    await waitFor(() => watcher.query(reloadWatcherStateQuery), (s) => s.subscribers === 2);
+    expect((await syncA.query(syncStateQuery)).lastSynced).toEqual({ Sales: '2024-01-01T00:00:00.000Z' });
+
+    // Tenant B's sync is paused: it keeps the reload queued until resumed.
+    await syncB.executeUpdate(syncPauseUpdate);
+    reloads.push({ appName: 'Sales', appId: 'a', lastReloadTime: '2024-02-01T00:00:00.000Z' });
+    const a = await waitFor(() => syncA.query(syncStateQuery), (s) => s.syncs === 1);
+    expect(a).toMatchObject({ status: 'watching', lastSynced: { Sales: '2024-02-01T00:00:00.000Z' }, repairs: 0 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await syncB.query(syncStateQuery)).toMatchObject({ status: 'paused', syncs: 0 });
+    await syncB.executeUpdate(syncResumeUpdate);
+    await waitFor(() => syncB.query(syncStateQuery), (s) => s.syncs === 1 && s.lastSynced.Sales === '2024-02-01T00:00:00.000Z');
+    expect(rec.count('syncAfterReload')).toBe(2);
+
+    // A stale (older) reload is ignored; stop ends the sync workflow and unregisters it.
+    reloads.push({ appName: 'Sales', appId: 'a', lastReloadTime: '2024-01-15T00:00:00.000Z' });
+    await waitFor(() => watcher.query(reloadWatcherStateQuery), (s) => s.since.Sales === '2024-01-15T00:00:00.000Z');
+    await syncA.executeUpdate(syncStopUpdate);
+    await expect(syncA.result()).resolves.toMatchObject({ status: 'stopped', syncs: 1 });
+    await waitFor(() => watcher.query(reloadWatcherStateQuery), (s) => s.subscribers === 1);
+    expect(rec.count('syncAfterReload')).toBe(2);
+
+    await syncB.executeUpdate(syncStopUpdate);
+    await watcher.signal(reloadWatcherStopSignal);
+    await watcher.result();
+  });
+});
