@@ -1,0 +1,152 @@
+/**
+ * The read-only half of every phase: what a rollout of the plan would create or change, found by the same natural
+ * keys the activities use (policy name, custom property value, deployment name, IdP protocol, space name, app
+ * name). Only GETs are sent; nothing is written anywhere.
+ */
+import type { PhaseName } from '../../workflows/messages';
+import type { RolloutPlan, TenantSpec } from '../../plan/types';
+import { phaseContext, resolveTenant } from '../../plan/tenant';
+import { qrsClient } from '../../qlik/qrs/client';
+import { hdsClient, listDeployments, type Deployment } from '../../qlik/hds/deployments';
+import { systemRules, type SystemRule } from '../../qlik/qrs/system-rules';
+import { customPropertyDefinitions, type CustomPropertyDefinition } from '../../qlik/qrs/custom-properties';
+import { carriesValue, findAppsByName, pickPlanApp, type QrsApp } from '../../qlik/qrs/apps';
+import { reloadTasksOfApps, type ReloadTask } from '../../qlik/qrs/reload-tasks';
+import { appProblems } from '../../activities/verify-app';
+import { policyDrift } from '../../activities/policy-rule';
+import { quote } from '../../qlik/qrs/client';
+import { cloudClient } from '../../qlik/cloud/client';
+import { listIdentityProviders, MULTI_CLOUD_PROTOCOL } from '../../qlik/cloud/identity-providers';
+import { findSpace } from '../../qlik/cloud/spaces';
+import { findAppItems } from '../../qlik/cloud/items';
+
+export type PreviewAction = 'create' | 'update' | 'unchanged' | 'wait' | 'problem';
+
+export interface PhasePreview {
+  phase: PhaseName;
+  action: PreviewAction;
+  detail: string;
+}
+
+export interface TenantPreview {
+  tenant: string;
+  wave: string;
+  phases: PhasePreview[];
+}
+
+/** What is read once from QSEoW for every tenant. */
+export interface SiteSnapshot {
+  policy?: SystemRule;
+  property?: CustomPropertyDefinition;
+  apps: Array<{ name: string; stream: string; app?: QrsApp }>;
+  deployments: Deployment[];
+  reloadTasks: ReloadTask[];
+}
+
+export async function readSite(plan: RolloutPlan): Promise<SiteSnapshot> {
+  const qrs = await qrsClient(plan.source);
+  const hds = await hdsClient(plan.source);
+  const [rules, properties, candidates, deployments] = await Promise.all([
+    systemRules.list(qrs, `name eq ${quote(plan.policy.name)}`),
+    customPropertyDefinitions.list(qrs, `name eq ${quote(plan.policy.customProperty)}`),
+    findAppsByName(qrs, plan.apps.map((a) => a.name)),
+    listDeployments(hds),
+  ]);
+  const apps = plan.apps.map((a) => ({ ...a, app: pickPlanApp(candidates, a.name, a.stream) }));
+  const found = apps.flatMap((a) => (a.app ? [a.app.id] : []));
+  return {
+    policy: rules.find((r) => r.name === plan.policy.name),
+    property: properties.find((p) => p.name === plan.policy.customProperty),
+    apps,
+    deployments,
+    reloadTasks: found.length > 0 ? await reloadTasksOfApps(qrs, found) : [],
+  };
+}
+
+function policyPreview(plan: RolloutPlan, site: SiteSnapshot, tenant: string): PhasePreview {
+  const changes: string[] = [];
+  if (!site.policy) changes.push(`create distribution policy "${plan.policy.name}"`);
+  else changes.push(...policyDrift(site.policy, plan.policy).map((drift) => `fix policy: ${drift}`));
+  if (!site.property) changes.push(`create custom property ${plan.policy.customProperty} with value ${tenant}`);
+  else if (!site.property.choiceValues.includes(tenant)) changes.push(`add ${tenant} to the choice values of ${plan.policy.customProperty}`);
+  const unmarked = site.apps.filter((a) => a.app && !carriesValue(a.app, plan.policy.customProperty, site.property?.id ?? '', tenant));
+  if (unmarked.length > 0) changes.push(`set ${plan.policy.customProperty}=${tenant} on ${unmarked.map((a) => `"${a.name}"`).join(', ')}`);
+  if (changes.length === 0) return { phase: 'policy', action: 'unchanged', detail: `policy, choice value and app values in place` };
+  return { phase: 'policy', action: site.policy ? 'update' : 'create', detail: changes.join('; ') };
+}
+
+/** verifyApp's own checks on the data already read; problems here would fail the tenant when the rollout runs. */
+function verifyPreview(plan: RolloutPlan, site: SiteSnapshot, entry: RolloutPlan['tenants'][number]): PhasePreview {
+  const ctx = phaseContext(plan.name, plan, entry);
+  const problems = site.apps.flatMap(({ name, app }) => {
+    if (!app) return [`app "${name}" not found on QSEoW: check the name in the plan`];
+    // The custom property value is what the policy phase sets, so its absence is a change, not a problem.
+    return appProblems(app, site.reloadTasks, ctx).filter((p) => !p.startsWith('does not carry')).map((p) => `app "${name}" ${p}`);
+  });
+  return problems.length > 0
+    ? { phase: 'verify', action: 'problem', detail: problems.join('; ') }
+    : { phase: 'verify', action: 'unchanged', detail: `${site.apps.length} app(s) published to ${plan.policy.stream}, reloaded and within limits` };
+}
+
+function deploymentPreview(site: SiteSnapshot, tenant: TenantSpec): PhasePreview {
+  const existing = site.deployments.find((d) => d.name === tenant.name);
+  if (!existing) return { phase: 'deployment', action: 'create', detail: `create deployment ${tenant.name} -> ${tenant.url} (local bearer token)` };
+  return { phase: 'deployment', action: 'unchanged', detail: `deployment ${tenant.name} exists (${existing.id})` };
+}
+
+async function cloudPreviews(site: SiteSnapshot, tenant: TenantSpec): Promise<PhasePreview[]> {
+  const cloud = cloudClient(tenant);
+  const [idps, space] = await Promise.all([listIdentityProviders(cloud), findSpace(cloud, tenant.managedSpace, 'managed')]);
+  const idp = idps.find((p) => p.protocol === MULTI_CLOUD_PROTOCOL);
+  const idpPreview: PhasePreview = idp
+    ? { phase: 'idp', action: 'unchanged', detail: `multi-cloud IdP exists (${idp.id}); its token is checked when the rollout runs` }
+    : { phase: 'idp', action: 'create', detail: `create the multi-cloud IdP (${MULTI_CLOUD_PROTOCOL}) with the deployment's local bearer token` };
+  const publish: string[] = [];
+  let publishAction: PreviewAction = 'unchanged';
+  if (!space) {
+    publish.push(`create managed space "${tenant.managedSpace}"`);
+    publishAction = 'create';
+  }
+  for (const { name } of site.apps) {
+    const items = await findAppItems(cloud, name);
+    const inSpace = space && items.some((i) => i.spaceId === space.id);
+    if (inSpace) continue;
+    if (items.length === 0) {
+      publish.push(`wait for "${name}" to be distributed, then move it into the space`);
+      if (publishAction === 'unchanged') publishAction = 'wait';
+    } else {
+      publish.push(`move staged "${name}" into "${tenant.managedSpace}"`);
+      publishAction = publishAction === 'create' ? 'create' : 'update';
+    }
+  }
+  return [
+    idpPreview,
+    { phase: 'publish', action: publishAction, detail: publish.length > 0 ? publish.join('; ') : `every app is in "${tenant.managedSpace}"` },
+  ];
+}
+
+/** Previews one tenant; a tenant that cannot be read shows the reason instead of failing the whole dry run. */
+export async function previewTenant(plan: RolloutPlan, site: SiteSnapshot, entry: RolloutPlan['tenants'][number]): Promise<TenantPreview> {
+  const tenant = resolveTenant(plan, entry);
+  const wave = plan.waves.find((w) => w.tenants.includes(entry.name))?.name ?? '?';
+  let cloud: PhasePreview[];
+  try {
+    cloud = await cloudPreviews(site, tenant);
+  } catch (err) {
+    const detail = `cannot read the tenant: ${(err as Error).message}`;
+    cloud = [{ phase: 'idp', action: 'problem', detail }, { phase: 'publish', action: 'problem', detail }];
+  }
+  return {
+    tenant: entry.name,
+    wave,
+    phases: [
+      policyPreview(plan, site, entry.name),
+      verifyPreview(plan, site, entry),
+      deploymentPreview(site, tenant),
+      ...cloud,
+      plan.sync.enabled
+        ? { phase: 'sync', action: 'create', detail: `keep in sync after every reload (poll every ${plan.sync.pollIntervalMs / 1000}s)` }
+        : { phase: 'sync', action: 'unchanged', detail: 'sync disabled in the plan' },
+    ],
+  };
+}
