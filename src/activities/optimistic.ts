@@ -1,0 +1,83 @@
+/**
+ * Writes to QRS objects that many tenants share (the custom property definition, the apps, the policy):
+ * read, change, PUT with the modifiedDate read; on 409 someone else wrote first, so re-read and re-apply.
+ * Bounded, with jittered backoff so 50 writers do not retry in lockstep; no value is ever lost.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Change } from './types';
+import { FailureTypes } from './types';
+import { isHttpStatus } from '../qlik/errors';
+
+export interface ReadModifyWrite<T> {
+  /** For messages: "custom property Deployments on QSEoW site ...". */
+  what: string;
+  attempts: number;
+  read(): Promise<T>;
+  /** The changed object, or undefined when `current` already is as wanted. */
+  modify(current: T): T | undefined;
+  write(next: T): Promise<unknown>;
+  /** Called on each 409 (for logs). */
+  onConflict?(attempt: number): void;
+}
+
+const BASE_BACKOFF_MS = 20;
+const MAX_BACKOFF_MS = 800;
+
+function jitteredBackoff(attempt: number): number {
+  return Math.random() * Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.min(attempt, 8));
+}
+
+export async function readModifyWrite<T>(op: ReadModifyWrite<T>): Promise<Change> {
+  for (let attempt = 0; attempt < op.attempts; attempt++) {
+    const next = op.modify(await op.read());
+    if (!next) return 'unchanged';
+    try {
+      await op.write(next);
+      return 'updated';
+    } catch (err) {
+      if (!isHttpStatus(err, 409)) throw err;
+      op.onConflict?.(attempt + 1);
+      await new Promise((resolve) => setTimeout(resolve, jitteredBackoff(attempt)));
+    }
+  }
+  // Contention, not misconfiguration: let Temporal retry the activity later.
+  throw ApplicationFailure.create({
+    type: FailureTypes.Conflict,
+    message: `${op.what}: still conflicting (409) after ${op.attempts} re-reads; other writers keep changing it. Will retry.`,
+  });
+}
+
+export interface EnsureOne<T extends { id: string }> {
+  find(): Promise<T[]>;
+  create(): Promise<T>;
+  remove(entity: T): Promise<void>;
+  /** Which of several equal-named objects survives: the same choice in every racer (e.g. oldest, then id). */
+  order(a: T, b: T): number;
+}
+
+/**
+ * Find-or-create by natural key when concurrent creators may race: create, re-read, and if duplicates appeared
+ * keep the deterministic survivor and delete the others (a 404 means another racer already did).
+ */
+export async function ensureOne<T extends { id: string }>(op: EnsureOne<T>): Promise<{ entity: T; change: Change }> {
+  let found = await op.find();
+  let createdId: string | undefined;
+  if (found.length === 0) {
+    try {
+      createdId = (await op.create()).id;
+    } catch (err) {
+      if (!isHttpStatus(err, 409)) throw err; // someone else created it: re-read below
+    }
+    found = await op.find();
+  }
+  if (found.length === 0) throw new Error('object created but not found again');
+  const [survivor, ...duplicates] = [...found].sort(op.order);
+  for (const duplicate of duplicates) {
+    try {
+      await op.remove(duplicate);
+    } catch (err) {
+      if (!isHttpStatus(err, 404)) throw err;
+    }
+  }
+  return { entity: survivor, change: survivor.id === createdId ? 'created' : 'unchanged' };
+}

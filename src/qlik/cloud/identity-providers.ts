@@ -1,0 +1,45 @@
+/** Qlik Cloud identity providers, in particular the multi-cloud one (protocol qsefw-local-bearer-token). */
+import { z } from 'zod';
+import type { Transport } from '../transport';
+import { listAll } from './pagination';
+
+export const MULTI_CLOUD_PROTOCOL = 'qsefw-local-bearer-token';
+
+export const IdentityProviderSchema = z.looseObject({
+  id: z.string(),
+  protocol: z.string(),
+  provider: z.string().optional(),
+  active: z.boolean().optional(),
+  interactive: z.boolean().optional(),
+  description: z.string().nullish(),
+  tenantIds: z.array(z.string()).nullish(),
+});
+export type IdentityProvider = z.output<typeof IdentityProviderSchema>;
+
+export function listIdentityProviders(cloud: Transport): Promise<IdentityProvider[]> {
+  return listAll(cloud, '/api/v1/identity-providers', { limit: 100 }, IdentityProviderSchema);
+}
+
+export interface MultiCloudIdpInput {
+  tenantId: string;
+  description: string;
+  /** The deployment's local bearer token (Qlik Cloud format). Secret: sent in the body, never logged. */
+  token: string;
+}
+
+export async function createMultiCloudIdp(cloud: Transport, input: MultiCloudIdpInput): Promise<IdentityProvider> {
+  const body = {
+    provider: 'qlik',
+    protocol: MULTI_CLOUD_PROTOCOL,
+    interactive: false,
+    active: true,
+    description: input.description,
+    base64Encoded: input.token,
+    tenantIds: [input.tenantId],
+  };
+  return (await cloud.request({ method: 'POST', route: '/api/v1/identity-providers', body, schema: IdentityProviderSchema })).data;
+}
+
+export async function deleteIdentityProvider(cloud: Transport, id: string): Promise<void> {
+  await cloud.call({ method: 'DELETE', route: '/api/v1/identity-providers/{id}', params: { id } });
+}

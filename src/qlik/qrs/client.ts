@@ -1,0 +1,70 @@
+/**
+ * The QRS (Qlik Sense Repository Service) client: certificates on port 4242 or a JWT virtual proxy, a fresh
+ * 16-character Xrfkey on every call (query + header, as QRS requires), and X-Qlik-User.
+ */
+import { randomInt } from 'node:crypto';
+import type { SourceSpec } from '../../plan/types';
+import { resolveSecret } from '../../shared/secrets';
+import { poolFor, type PoolOptions } from '../pools';
+import { Transport, type RequestAuth } from '../transport';
+
+const XRF_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+export function newXrfkey(): string {
+  let key = '';
+  for (let i = 0; i < 16; i++) key += XRF_ALPHABET[randomInt(XRF_ALPHABET.length)];
+  return key;
+}
+
+/** QRS filter string literal: single quotes, embedded quotes doubled. */
+export function quote(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** A GUID for an unquoted filter position; anything else would change the filter's meaning. */
+export function guid(value: string): string {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) throw new Error(`Not a GUID: ${value}`);
+  return value;
+}
+
+/** `name eq 'A' or name eq 'B'` for a set of values; GUIDs go unquoted (quoted = false). */
+export function anyOf(field: string, values: string[], quoted = true): string {
+  return values.map((value) => `${field} eq ${quoted ? quote(value) : guid(value)}`).join(' or ');
+}
+
+function xrfAuth(extra: () => Promise<Record<string, string>>, credentialRef: string): RequestAuth {
+  return {
+    credentialRef,
+    async prepare() {
+      const xrfkey = newXrfkey();
+      return { headers: { ...(await extra()), 'X-Qlik-Xrfkey': xrfkey }, query: { xrfkey } };
+    },
+  };
+}
+
+/** A transport to `base` (the QRS URL or the deployments URL) with the site's QSEoW credentials. */
+export async function qseowTransport(source: SourceSpec, base: string, kind: 'qrs' | 'hds'): Promise<Transport> {
+  const { auth } = source;
+  const poolOptions: PoolOptions = { rejectUnauthorized: source.rejectUnauthorized };
+  let requestAuth: RequestAuth;
+  if (auth.type === 'certificate') {
+    // Certificates travel in the TLS handshake, so they go into the pool's connect options.
+    poolOptions.cert = await resolveSecret(auth.cert, 'QSEoW client certificate (client.pem)');
+    poolOptions.key = await resolveSecret(auth.key, 'QSEoW client key (client_key.pem)');
+    if (auth.ca) poolOptions.ca = await resolveSecret(auth.ca, 'QSEoW root certificate (root.pem)');
+    if (auth.passphrase) poolOptions.passphrase = await resolveSecret(auth.passphrase, 'QSEoW client key passphrase');
+    requestAuth = xrfAuth(async () => ({}), auth.cert);
+  } else {
+    requestAuth = xrfAuth(async () => ({ authorization: `Bearer ${await resolveSecret(auth.token, 'QSEoW JWT')}` }), auth.token);
+  }
+  return new Transport({
+    kind,
+    baseUrl: base,
+    target: `QSEoW site ${base}`,
+    dispatcher: poolFor(new URL(base).origin, poolOptions),
+    auth: requestAuth,
+    headers: { 'X-Qlik-User': `UserDirectory=${source.user.directory}; UserId=${source.user.id}` },
+  });
+}
+
+export const qrsClient = (source: SourceSpec): Promise<Transport> => qseowTransport(source, source.qrsUrl, 'qrs');

@@ -1,0 +1,184 @@
+/**
+ * The small HTTP transport under every Qlik API module: builds the URL from a route template, adds
+ * authentication, times the call, parses the body with zod and turns failures into QlikHttpError /
+ * QlikNetworkError (classified later, in one place: errors.ts).
+ */
+import type { Dispatcher } from 'undici';
+import type { z } from 'zod';
+import { emitQlikCall, outcomeOf } from './call-events';
+import { type CallSite, type HostKind, QlikHttpError, QlikNetworkError, QlikResponseShapeError, networkErrorCode, parseRetryAfter } from './errors';
+
+export { onQlikCall, type QlikCallEvent } from './call-events';
+
+export type QueryValue = string | number | boolean | undefined;
+
+/** Adds credentials (and QRS's Xrfkey) to one request. Called per request so every call gets a fresh Xrfkey. */
+export interface RequestAuth {
+  prepare(): Promise<{ headers: Record<string, string>; query?: Record<string, string> }>;
+  /** After a 401: drop a cached token. True if a retry with fresh credentials makes sense. */
+  invalidate?(): boolean;
+  /** The secret reference named in a 401's message. */
+  credentialRef?: string;
+}
+
+export interface TransportOptions {
+  kind: HostKind;
+  /** Base URL including any virtual proxy prefix, without trailing slash. */
+  baseUrl: string;
+  /** For people, in messages: "tenant acme (http://...)". */
+  target: string;
+  tenant?: string;
+  dispatcher: Dispatcher;
+  auth: RequestAuth;
+  /** Extra headers on every request (e.g. X-Qlik-User). */
+  headers?: Record<string, string>;
+}
+
+export interface RequestOptions {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Route template, e.g. /qrs/app/{id}; params fill it (URL-encoded). */
+  route: string;
+  params?: Record<string, string>;
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+  /** Read the body as text instead of JSON (e.g. a token endpoint answering text/plain). */
+  text?: boolean;
+}
+
+export interface Response<T> {
+  status: number;
+  data: T;
+}
+
+
+const MAX_DETAIL = 300;
+
+/** Qlik's error text: JSON:API errors[0].title/detail, a QRS plain-text message, or nothing. */
+function errorDetail(text: string): string {
+  if (!text) return '';
+  try {
+    const body = JSON.parse(text) as { errors?: Array<{ title?: string; detail?: string; code?: string }>; message?: string };
+    const first = body.errors?.[0];
+    if (first) return [first.code, first.title, first.detail].filter(Boolean).join(' - ').slice(0, MAX_DETAIL);
+    if (typeof body.message === 'string') return body.message.slice(0, MAX_DETAIL);
+  } catch {
+    // Not JSON: QRS answers plain text.
+  }
+  return text.replace(/\s+/g, ' ').trim().slice(0, MAX_DETAIL);
+}
+
+function fillRoute(route: string, params: Record<string, string> = {}): string {
+  return route.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`Route ${route} needs parameter ${name}`);
+    return encodeURIComponent(value);
+  });
+}
+
+export class Transport {
+  readonly kind: HostKind;
+  readonly target: string;
+  readonly tenant?: string;
+  private readonly basePath: string;
+  private readonly origin: string;
+
+  constructor(private readonly options: TransportOptions) {
+    const base = new URL(options.baseUrl);
+    this.kind = options.kind;
+    this.target = options.target;
+    this.tenant = options.tenant;
+    this.origin = base.origin;
+    this.basePath = base.pathname.replace(/\/+$/, '');
+  }
+
+  /** Turns an absolute `links.next.href` (or a relative one) into a path + query on this host. */
+  pathOf(href: string): string {
+    const url = new URL(href, `${this.origin}${this.basePath}/`);
+    return `${url.pathname}${url.search}`;
+  }
+
+  /** A call whose success body is parsed with `schema`. */
+  async request<S extends z.ZodType>(req: RequestOptions & { schema: S }): Promise<Response<z.output<S>>> {
+    const res = await this.send(req, `${this.basePath}${fillRoute(req.route, req.params)}`, req.query);
+    return { status: res.status, data: this.parse(res.call, req.schema, res.text, req.text) };
+  }
+
+  /** A call whose success body does not matter (DELETE, PUT answering 204); resolves to the status. */
+  async call(req: RequestOptions): Promise<number> {
+    return (await this.send(req, `${this.basePath}${fillRoute(req.route, req.params)}`, req.query)).status;
+  }
+
+  /** GET an opaque path + query (a pagination link), reported under `route` in messages and metrics. */
+  async requestPath<S extends z.ZodType>(route: string, pathAndQuery: string, schema: S): Promise<Response<z.output<S>>> {
+    const url = new URL(pathAndQuery, this.origin);
+    const query: Record<string, string> = {};
+    url.searchParams.forEach((value, key) => (query[key] = value));
+    const res = await this.send({ method: 'GET', route }, url.pathname, query);
+    return { status: res.status, data: this.parse(res.call, schema, res.text, false) };
+  }
+
+  private async send(req: RequestOptions, path: string, query: Record<string, QueryValue> | undefined, isRetry = false): Promise<{ status: number; text: string; call: CallSite }> {
+    const call: CallSite = { kind: this.kind, target: this.target, method: req.method, route: req.route, credentialRef: this.options.auth.credentialRef };
+    const prepared = await this.options.auth.prepare();
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries({ ...query, ...prepared.query })) {
+      if (value !== undefined) search.set(key, String(value));
+    }
+    const headers: Record<string, string> = { accept: 'application/json', ...this.options.headers, ...prepared.headers };
+    let body: string | undefined;
+    if (req.body !== undefined) {
+      body = JSON.stringify(req.body);
+      headers['content-type'] = 'application/json';
+    }
+    const started = performance.now();
+    const qs = search.toString();
+    let status = 0;
+    try {
+      const res = await this.options.dispatcher.request({ origin: this.origin, path: qs ? `${path}?${qs}` : path, method: req.method, headers, body });
+      status = res.statusCode;
+      const text = await res.body.text();
+      if (status === 401 && !isRetry && this.options.auth.invalidate?.()) {
+        return await this.send(req, path, query, true);
+      }
+      if (status >= 400) {
+        throw new QlikHttpError(call, status, errorDetail(text), parseRetryAfter(res.headers['retry-after']));
+      }
+      return { status, text, call };
+    } catch (err) {
+      if (err instanceof QlikHttpError) throw err;
+      status = 0;
+      throw new QlikNetworkError(call, networkErrorCode(err), err);
+    } finally {
+      this.report(call, status, started);
+    }
+  }
+
+  private parse<S extends z.ZodType>(call: CallSite, schema: S, text: string, asText: boolean | undefined): z.output<S> {
+    let raw: unknown = text;
+    if (!asText) {
+      try {
+        raw = text ? JSON.parse(text) : undefined;
+      } catch {
+        throw new QlikResponseShapeError(call, 'not JSON');
+      }
+    }
+    const result = schema.safeParse(raw);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      throw new QlikResponseShapeError(call, `${issue.path.join('.') || '(body)'}: ${issue.message}`);
+    }
+    return result.data;
+  }
+
+  private report(call: CallSite, status: number, started: number): void {
+    emitQlikCall({
+      kind: call.kind,
+      tenant: this.tenant,
+      method: call.method,
+      route: call.route,
+      status,
+      durationMs: performance.now() - started,
+      outcome: outcomeOf(status),
+    });
+  }
+}
