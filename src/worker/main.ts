@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogEntry, type Worker } from '@temporalio/worker';
 import { z } from 'zod';
 import { onQlikCall } from '../qlik/call-events';
 import { createLogger, type Logger } from '../shared/logger';
@@ -22,6 +22,7 @@ import { TASK_QUEUE } from '../workflows/messages';
 import { RolloutMetrics } from './metrics';
 import { startMetricsServer, type MetricsServer } from './metrics-server';
 import { startVisibilityCounts } from './metrics-visibility';
+import { createWorker, DEFAULT_WORKFLOWS_PATH } from './worker';
 
 /** Default location of the prebuilt bundle: dist/workflow-bundle.js next to dist/worker/main.js. */
 export const DEFAULT_WORKFLOW_BUNDLE_PATH = path.resolve(__dirname, '..', 'workflow-bundle.js');
@@ -79,13 +80,14 @@ export function parseWorkerEnv(env: NodeJS.ProcessEnv): WorkerEnv {
   return parsed.data;
 }
 
-function definedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+/** Drops unset keys, so they do not override defaults when spread (env vars, createWorker's tuning). */
+function withoutUndefined<T>(record: Record<string, T | undefined>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).filter((entry): entry is [string, T] => entry[1] !== undefined));
 }
 
 /** Temporal connection settings from the environment / profile file; the API key may come from a secret file. */
 export function temporalConnectConfig(env: NodeJS.ProcessEnv, settings: Pick<WorkerEnv, 'TEMPORAL_API_KEY_FILE'>) {
-  const vars = definedEnv(env);
+  const vars = withoutUndefined(env);
   if (!vars.TEMPORAL_API_KEY && settings.TEMPORAL_API_KEY_FILE) {
     vars.TEMPORAL_API_KEY = fs.readFileSync(settings.TEMPORAL_API_KEY_FILE, 'utf8').trim();
   }
@@ -127,7 +129,7 @@ function workflowSource(settings: WorkerEnv, logger: Logger) {
   }
   if (settings.WORKFLOW_BUNDLE_PATH) throw new Error(`WORKFLOW_BUNDLE_PATH=${bundlePath} does not exist: run \`npm run build:bundle\``);
   logger.info('no prebuilt workflow bundle: bundling workflow sources at start (development)');
-  return { workflowsPath: require.resolve('../workflows') };
+  return { workflowsPath: DEFAULT_WORKFLOWS_PATH };
 }
 
 export async function runWorkerProcess(options: WorkerProcessOptions = {}): Promise<WorkerProcess> {
@@ -145,19 +147,23 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
   const nativeConnection = await NativeConnection.connect(connectionOptions);
   const clientConnection = await Connection.connect(connectionOptions);
   const client = new Client({ connection: clientConnection, namespace });
-  const worker = await Worker.create({
+  const worker = await createWorker({
     connection: nativeConnection,
     namespace,
     taskQueue,
     activities,
     ...workflowSource(settings, logger),
-    interceptors: { activity: [metrics.activityInterceptor] },
-    identity: `qlik-rollout-worker@${os.hostname()}-${process.pid}`,
-    maxConcurrentActivityTaskExecutions: settings.WORKER_MAX_CONCURRENT_ACTIVITIES,
-    maxConcurrentWorkflowTaskExecutions: settings.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
-    maxCachedWorkflows: settings.WORKER_MAX_CACHED_WORKFLOWS,
-    maxTaskQueueActivitiesPerSecond: settings.WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND,
-    shutdownGraceTime: settings.WORKER_SHUTDOWN_GRACE_MS,
+    tuning: withoutUndefined({
+      maxConcurrentActivityTaskExecutions: settings.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentWorkflowTaskExecutions: settings.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxCachedWorkflows: settings.WORKER_MAX_CACHED_WORKFLOWS,
+      maxTaskQueueActivitiesPerSecond: settings.WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND,
+      shutdownGraceTimeMs: settings.WORKER_SHUTDOWN_GRACE_MS,
+    }),
+    extra: {
+      interceptors: { activity: [metrics.activityInterceptor] },
+      identity: `qlik-rollout-worker@${os.hostname()}-${process.pid}`,
+    },
   });
 
   let metricsServer: MetricsServer;
