@@ -15,7 +15,7 @@ import {
   type RolloutStatus,
 } from '../../src/workflows/messages';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
-import { configError, makePlan, recordingActivities, waitFor } from './support';
+import { configError, makePlan, recordHistory, recordingActivities, waitFor } from './support';
 
 let t: TestTemporal;
 beforeAll(async () => { t = await connectTestTemporal(); });
@@ -59,6 +59,7 @@ test('20 tenants in 3 waves: canary first, window bounded, every tenant once; co
     expect(maxRunning).toBeLessThanOrEqual(4);
     const described = await handle.describe();
     expect(described.typedSearchAttributes.get(StatusKey)).toBe('succeeded');
+    await recordHistory(t.client.workflow.getHandle(handle.workflowId), 'rollout-last-run-after-continue-as-new');
   });
 });
 
@@ -78,6 +79,7 @@ test('pause stops new tenants from starting; resume continues', async () => {
     expect(await handle.executeUpdate(resumeUpdate)).toBe('running');
     await expect(handle.result()).resolves.toMatchObject({ status: 'succeeded' });
     expect(rec.count('firstPublish')).toBe(6);
+    await recordHistory(handle, 'rollout-paused-resumed');
   });
 });
 
@@ -106,6 +108,7 @@ test('a spent failure budget halts the rollout; retry and skip fix it; resume fi
     expect(result.tenants).toEqual([{ tenant: 'tenant-03', wave: 'canary', status: 'skipped', phase: 'idp', reason: 'contract ended' }]);
     expect(rec.count('ensureIdp', 'tenant-02')).toBe(2);
     expect(rec.count('ensurePolicy', 'tenant-02')).toBe(1);
+    await recordHistory(handle, 'rollout-halted-retry-skip-resume');
   });
 });
 
@@ -127,5 +130,6 @@ test('approval gates the next wave; abort cancels running tenants and starts no 
     expect(result).toMatchObject({ status: 'aborted', reason: 'bad build' });
     expect(result.waves[1].counts).toMatchObject({ cancelled: 2, pending: 2 });
     expect(rec.count('ensurePolicy')).toBe(2);
+    await recordHistory(handle, 'rollout-approval-abort');
   });
 });

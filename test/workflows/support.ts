@@ -1,4 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { WorkflowHandle } from '@temporalio/client';
+import { execFileSync } from 'node:child_process';
+import { resolveTemporalCli } from '../../src/devserver/temporal-cli';
+import { testRunState } from '../helpers/temporal';
 import type { PhaseActivities, PhaseContext } from '../../src/activities/types';
 import { FailureTypes } from '../../src/activities/types';
 import type { RolloutPlan, WaveSpec } from '../../src/plan/types';
@@ -75,4 +81,18 @@ export async function waitFor<T>(probe: () => Promise<T>, accept: (value: T) => 
     if (Date.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value).slice(0, 2000)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+export const HISTORIES_DIR = path.resolve(__dirname, '..', 'fixtures', 'histories');
+
+/**
+ * With RECORD_HISTORIES=1, saves the workflow's history as a replay fixture (test/replay replays them), in the
+ * JSON of `temporal workflow show --output json` (what Worker.runReplayHistory reads).
+ */
+export async function recordHistory(handle: Pick<WorkflowHandle, 'workflowId'>, name: string): Promise<void> {
+  if (!process.env.RECORD_HISTORIES) return;
+  const { address, namespace } = testRunState();
+  const json = execFileSync(resolveTemporalCli(), ['workflow', 'show', '--address', address, '--namespace', namespace, '--workflow-id', handle.workflowId, '--output', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  fs.mkdirSync(HISTORIES_DIR, { recursive: true });
+  fs.writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), json);
 }

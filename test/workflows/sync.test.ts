@@ -13,7 +13,7 @@ import {
 } from '../../src/workflows/messages';
 import type { ReloadObservation } from '../../src/activities/types';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
-import { heartbeatingSleep, makePlan, recordingActivities, waitFor } from './support';
+import { heartbeatingSleep, makePlan, recordHistory, recordingActivities, waitFor } from './support';
 
 let t: TestTemporal;
 beforeAll(async () => { t = await connectTestTemporal(); });
@@ -70,5 +70,8 @@ test('after first publish the tenant starts its sync; a reload seen by the watch
     await syncB.executeUpdate(syncStopUpdate);
     await watcher.signal(reloadWatcherStopSignal);
     await watcher.result();
+    await recordHistory(syncA, 'tenant-sync-stopped');
+    await recordHistory(syncB, 'tenant-sync-paused-resumed');
+    await recordHistory(watcher, 'reload-watcher');
   });
 });

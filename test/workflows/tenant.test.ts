@@ -11,7 +11,7 @@ import {
   type TenantWorkflowInput,
 } from '../../src/workflows/messages';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
-import { configError, makePlan, recordingActivities, waitFor } from './support';
+import { configError, makePlan, recordHistory, recordingActivities, waitFor } from './support';
 
 let t: TestTemporal;
 beforeAll(async () => { t = await connectTestTemporal(); });
@@ -41,6 +41,7 @@ test('runs the five phases once, in order, and shows the outcome by query and se
     const described = await handle.describe();
     expect(described.typedSearchAttributes.get(StatusKey)).toBe('succeeded');
     expect(described.typedSearchAttributes.get(PhaseKey)).toBe('publish');
+    await recordHistory(handle, 'tenant-succeeded');
   });
 });
 
@@ -62,6 +63,7 @@ test('a failed phase waits for action; retry re-runs only the failed phase and t
     expect(rec.count('ensureDeployment')).toBe(1);
     expect(rec.count('ensureIdp')).toBe(2);
     expect(rec.count('firstPublish')).toBe(1);
+    await recordHistory(handle, 'tenant-failed-then-retried');
   });
 });
 
@@ -107,5 +109,6 @@ test('cancellation stops a heartbeating activity and closes the tenant as cancel
     const state = await handle.query(tenantStateQuery);
     expect(state).toMatchObject({ status: 'cancelled', phase: 'policy', completedPhases: [] });
     expect(rec.count('verifyApp')).toBe(0);
+    await recordHistory(handle, 'tenant-cancelled');
   });
 });
