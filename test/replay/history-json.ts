@@ -9,7 +9,6 @@ import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
  * and under @temporalio/proto), so the SDK's JSON reader fails with "type must be a Type". Using the protojson of
  * the copy that built the proto root avoids the mismatch. The CLI already writes enum names in constant case.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const protojson = require(require.resolve('protobufjs/ext/protojson', { paths: [path.dirname(require.resolve('@temporalio/proto'))] })) as {
   fromJson(type: unknown, json: unknown, options: { ignoreUnknownFields: boolean }): unknown;
 };
