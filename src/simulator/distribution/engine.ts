@@ -1,0 +1,252 @@
+/**
+ * The App Distribution Service of QSEoW (doc HLP-POL, HLP-DIST, KB-MC). On publish, reload or a change of a published
+ * app, every enabled distribution policy is evaluated against every deployment; each match is sent after a delay:
+ * the first time as a *staged* app (no space, no owner), later as an in-place update (same id, same space).
+ *
+ * Assumptions (docs/simulator.md): failures show on QSEoW as execution results (13 DistributionQueue ->
+ * 14 DistributionRunning -> 7 FinishedSuccess / 8 FinishedFail, with a details message) and successes move
+ * App.lastDataDistribution; failed or out-of-date pairs are re-sent on the next trigger, including the creation or
+ * change of a multi-cloud IdP in the target tenant (standing in for the service's retries).
+ */
+import type { SimSiteState } from '../api';
+import type { MonotonicClock } from '../clock';
+import { DISTRIBUTION_ROUTE, type FaultInjector } from '../faults';
+import type { IdSource } from '../random';
+import type { TenantStore } from '../cloud/model';
+import { normalizeUrl } from '../cloud/model';
+import type { AppRecord, DeploymentRecord, ExecutionResultRecord, SiteStore } from '../qseow/model';
+import { compileRule, resourceFilterMatchesApp, type RuleResource } from './rule';
+
+export const DISTRIBUTE_ACTION = 1024;
+const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';
+
+export type DistributionTrigger = 'publish' | 'reload' | 'metadata' | 'deployment' | 'policy' | 'idp';
+
+interface PairState {
+  status: 'pending' | 'succeeded' | 'failed';
+  /** The app reload time the tenant copy carries. */
+  deliveredReloadTime: string | null;
+  cloudAppId?: string;
+}
+
+export interface TenantDirectory {
+  byUrl(url: string): TenantStore | undefined;
+}
+
+export class DistributionEngine {
+  readonly history: SimSiteState['distributions'] = [];
+  private readonly pairs = new Map<string, PairState>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Deployment ids per target tenant URL, for IdP-triggered retries. */
+  private readonly deploymentsByUrl = new Map<string, Set<string>>();
+  private stopped = false;
+
+  constructor(
+    private readonly site: SiteStore,
+    private readonly tenants: TenantDirectory,
+    private readonly clock: MonotonicClock,
+    private readonly ids: IdSource,
+    private readonly faults: FaultInjector,
+    private readonly delayMs: number,
+  ) {}
+
+  /** Keeps the URL index in step with the deployment store. */
+  deploymentAdded(dep: DeploymentRecord): void {
+    const key = normalizeUrl(dep.serviceUrl);
+    let set = this.deploymentsByUrl.get(key);
+    if (!set) this.deploymentsByUrl.set(key, (set = new Set()));
+    set.add(dep.id);
+    this.onDeploymentChanged(dep);
+  }
+
+  deploymentRemoved(dep: DeploymentRecord): void {
+    this.deploymentsByUrl.get(normalizeUrl(dep.serviceUrl))?.delete(dep.id);
+  }
+
+  onAppChanged(app: AppRecord, trigger: 'publish' | 'reload' | 'metadata'): void {
+    for (const dep of this.candidateDeployments(app)) this.consider(app, dep, trigger);
+  }
+
+  onDeploymentChanged(dep: DeploymentRecord): void {
+    for (const app of this.site.apps.values()) this.consider(app, dep, 'deployment');
+  }
+
+  onPolicyChanged(): void {
+    for (const app of this.site.apps.values()) for (const dep of this.candidateDeployments(app)) this.consider(app, dep, 'policy');
+  }
+
+  onIdpChanged(tenantUrl: string): void {
+    const depIds = this.deploymentsByUrl.get(normalizeUrl(tenantUrl));
+    if (!depIds) return;
+    for (const depId of depIds) {
+      const dep = this.site.deployments.get(depId);
+      if (dep) for (const app of this.site.apps.values()) this.consider(app, dep, 'idp');
+    }
+  }
+
+  /** Does any enabled distribution policy send this app to this deployment? */
+  matches(app: AppRecord, dep: DeploymentRecord): boolean {
+    if (!app.published) return false;
+    const resource = this.ruleResource(app);
+    const subject = { name: dep.name.toLowerCase() };
+    for (const policy of this.site.systemRules.values()) {
+      if (policy.disabled || (policy.actions & DISTRIBUTE_ACTION) === 0 || !resourceFilterMatchesApp(policy.resourceFilter, app.id)) continue;
+      try {
+        if (compileRule(policy.rule).evaluate(resource, subject)) return true;
+      } catch {
+        // A rule the QRS accepted but we cannot read never matches (the QMC would show it invalid).
+      }
+    }
+    return false;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  /** Deployments worth evaluating: for `resource.@X = subject.name` policies only those named by the app's values. */
+  private candidateDeployments(app: AppRecord): Iterable<DeploymentRecord> {
+    if (!app.published) return [];
+    const byName = new Map<string, DeploymentRecord>();
+    const values = this.lowerCustomProperties(app);
+    for (const policy of this.site.systemRules.values()) {
+      if (policy.disabled || (policy.actions & DISTRIBUTE_ACTION) === 0) continue;
+      let pinned: string | null;
+      try {
+        pinned = compileRule(policy.rule).subjectNameProperty;
+      } catch {
+        continue;
+      }
+      if (pinned === null) return this.site.deployments.values();
+      for (const value of values.get(pinned) ?? []) {
+        const dep = this.site.deploymentsByName.get(value);
+        if (dep) byName.set(dep.id, dep);
+      }
+    }
+    return byName.values();
+  }
+
+  private lowerCustomProperties(app: AppRecord): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const [name, values] of Object.entries(this.site.appCustomProperties(app))) {
+      out.set(name.toLowerCase(), values.map((v) => v.toLowerCase()));
+    }
+    return out;
+  }
+
+  private ruleResource(app: AppRecord): RuleResource {
+    const customProperties = this.lowerCustomProperties(app);
+    const streamName = this.site.streamName(app.streamId);
+    const attributes: Record<string, string[]> = {
+      name: [app.name.toLowerCase()],
+      id: [app.id],
+      'stream.name': streamName ? [streamName.toLowerCase()] : [],
+      'stream.id': app.streamId ? [app.streamId] : [],
+      published: [String(app.published)],
+      resourcetype: ['app'],
+      'owner.name': [(this.site.users.get(app.ownerId)?.name ?? '').toLowerCase()],
+      'owner.userid': [(this.site.users.get(app.ownerId)?.userId ?? '').toLowerCase()],
+    };
+    return {
+      attribute: (path) => attributes[path] ?? [],
+      customProperty: (name) => customProperties.get(name) ?? [],
+    };
+  }
+
+  private consider(app: AppRecord, dep: DeploymentRecord, trigger: DistributionTrigger): void {
+    if (this.stopped || !this.matches(app, dep)) return;
+    const key = `${app.id}|${dep.id}`;
+    if (this.timers.has(key)) return; // already queued: delivery reads the latest state
+    const pair = this.pairs.get(key);
+    const inSync = pair?.status === 'succeeded' && pair.deliveredReloadTime === app.lastReloadTime;
+    // Publish and reload always send; other triggers only fix pairs that are missing, failed or behind.
+    if (inSync && trigger !== 'publish' && trigger !== 'reload') return;
+    this.pairs.set(key, { ...(pair ?? { deliveredReloadTime: null }), status: 'pending' });
+    const result = this.startResult(app, dep);
+    const fault = this.faults.decide(this.tenantName(dep), DISTRIBUTION_ROUTE, app.name);
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      this.deliver(key, app, dep, result, fault.action === 'error' || fault.action === 'reset');
+    }, this.delayMs + fault.latencyMs);
+    timer.unref();
+    this.timers.set(key, timer);
+  }
+
+  private tenantName(dep: DeploymentRecord): string {
+    return this.tenants.byUrl(dep.serviceUrl)?.name ?? dep.name;
+  }
+
+  private startResult(app: AppRecord, dep: DeploymentRecord): ExecutionResultRecord {
+    const now = this.clock.nowIso();
+    const result: ExecutionResultRecord = {
+      id: this.ids.guid('executionresult'), createdDate: now, modifiedDate: now, modifiedByUserName: 'INTERNAL\\sa_repository',
+      taskId: EMPTY_GUID, executionId: this.ids.guid('execution'), appId: app.id, status: 13, startTime: now,
+      stopTime: '1753-01-01T00:00:00.000Z', duration: 0,
+      details: [{ id: this.ids.guid('executiondetail'), detailsType: 2, message: `Distribution of "${app.name}" to deployment "${dep.name}" queued`, detailCreatedDate: now }],
+    };
+    this.site.addExecutionResult(result);
+    return result;
+  }
+
+  private deliver(key: string, app: AppRecord, dep: DeploymentRecord, result: ExecutionResultRecord, injectedFailure: boolean): void {
+    if (this.stopped) return;
+    result.status = 14;
+    const outcome = this.send(app, dep, injectedFailure);
+    const now = this.clock.nowIso();
+    const pair = this.pairs.get(key) ?? { status: 'pending', deliveredReloadTime: null };
+    result.status = outcome.ok ? 7 : 8;
+    result.stopTime = now;
+    result.modifiedDate = now;
+    result.duration = Date.parse(now) - Date.parse(result.startTime);
+    result.details.push({ id: this.ids.guid('executiondetail'), detailsType: outcome.ok ? 2 : 3, message: outcome.message, detailCreatedDate: now });
+    if (outcome.ok) {
+      pair.status = 'succeeded';
+      pair.deliveredReloadTime = app.lastReloadTime;
+      pair.cloudAppId = outcome.cloudAppId;
+      app.lastDataDistribution = now;
+    } else {
+      pair.status = 'failed';
+    }
+    this.pairs.set(key, pair);
+    this.history.push({
+      appId: app.id, appName: app.name, deployment: dep.name, status: outcome.ok ? 'succeeded' : 'failed', at: now,
+      ...(outcome.ok ? { cloudAppId: outcome.cloudAppId } : {}), message: outcome.message,
+    });
+  }
+
+  private send(app: AppRecord, dep: DeploymentRecord, injectedFailure: boolean): { ok: true; cloudAppId: string; message: string } | { ok: false; message: string } {
+    const target = `deployment "${dep.name}" (${dep.serviceUrl})`;
+    if (!this.site.deployments.has(dep.id)) return { ok: false, message: `${target} was deleted` };
+    const tenant = this.tenants.byUrl(dep.serviceUrl);
+    if (!tenant) return { ok: false, message: `${target}: no Qlik Cloud tenant answers at this API endpoint` };
+    if (injectedFailure || this.faults.isDown(tenant.name)) return { ok: false, message: `${target}: tenant unavailable (HTTP 503), will retry on the next change` };
+    const idps = tenant.multiCloudIdps();
+    if (idps.length === 0) {
+      return { ok: false, message: `${target}: the tenant has no active multi-cloud identity provider (qsefw-local-bearer-token); create one with the deployment's local bearer token` };
+    }
+    if (!idps.some((i) => i.base64Encoded === dep.qcsToken && i.tenantIds.includes(tenant.tenantId))) {
+      return { ok: false, message: `${target}: authentication failed, the tenant's multi-cloud identity provider holds a different local bearer token` };
+    }
+    const now = this.clock.nowIso();
+    const existing = tenant.appsBySource.get(app.id);
+    if (existing) {
+      // Redistribution updates the same cloud app in place and keeps its space (doc KB-MC).
+      existing.name = app.name;
+      existing.description = app.description;
+      existing.lastReloadTime = app.lastReloadTime;
+      existing.modifiedDate = now;
+      existing.fileSize = app.fileSize;
+      existing.distributions++;
+      return { ok: true, cloudAppId: existing.id, message: `Distributed "${app.name}" to ${target}: updated app ${existing.id}` };
+    }
+    const cloudApp = {
+      id: this.ids.guid(`cloudapp:${tenant.name}`), itemId: this.ids.cloudId(`item:${tenant.name}`), name: app.name,
+      description: app.description, sourceAppId: app.id, spaceId: null, ownerId: null, createdDate: now, modifiedDate: now,
+      lastReloadTime: app.lastReloadTime, distributed: true, publishTime: '', originAppId: app.id, fileSize: app.fileSize, distributions: 1,
+    };
+    tenant.addApp(cloudApp);
+    return { ok: true, cloudAppId: cloudApp.id, message: `Distributed "${app.name}" to ${target}: staged app ${cloudApp.id} created` };
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * Distribution policy conditions, a subset of Qlik's security-rule language (doc HLP-POL, KB-MC):
+ *   ((resource.@Deployments = subject.name and resource.stream.name = "Customers"))
+ * Operands: resource.<path>, resource.@<CustomProperty>, subject.<path>, "string literals". Operators: =, !=, like
+ * (with * wildcards), and/or, parentheses. Comparisons are case-insensitive; a multi-valued custom property
+ * matches when any value matches. An empty condition matches everything, like an empty security rule.
+ *
+ * Compiled once per rule text (cached), so evaluating a rule is a few closure calls.
+ */
+
+export interface RuleResource {
+  /** Lower-cased dotted path -> values, e.g. 'stream.name' -> ['customers'], 'name' -> ['sales analytics']. */
+  attribute(path: string): string[];
+  /** Lower-cased custom property name -> lower-cased values. */
+  customProperty(name: string): string[];
+}
+
+export interface RuleSubject {
+  /** Lower-cased deployment name. */
+  name: string;
+}
+
+export type RuleFn = (resource: RuleResource, subject: RuleSubject) => boolean;
+
+export interface CompiledRule {
+  evaluate: RuleFn;
+  /**
+   * When the rule can only hold for subjects whose name equals one of a resource's custom property values
+   * (the OEM pattern `resource.@X = subject.name` in every branch), the property name: the engine then looks up
+   * only those deployments instead of all of them.
+   */
+  subjectNameProperty: string | null;
+}
+
+export class RuleSyntaxError extends Error {}
+
+type Operand = { kind: 'resource'; path: string } | { kind: 'customProperty'; name: string } | { kind: 'subject'; path: string } | { kind: 'literal'; value: string };
+
+interface Node {
+  fn: RuleFn;
+  /** Custom property pinned to subject.name on every path that makes this node true, else null. */
+  pinned: string | null;
+}
+
+function tokenize(text: string): string[] {
+  const tokens: string[] = [];
+  const re = /\s*("(?:[^"\\]|\\.)*"|\(|\)|!=|=|[^\s()="!]+)/gy;
+  let m: RegExpExecArray | null;
+  let consumed = 0;
+  while ((m = re.exec(text)) !== null) {
+    tokens.push(m[1]);
+    consumed = re.lastIndex;
+  }
+  if (text.slice(consumed).trim() !== '') throw new RuleSyntaxError(`cannot read rule near "${text.slice(consumed)}"`);
+  return tokens;
+}
+
+class RuleParser {
+  private pos = 0;
+  constructor(private readonly tokens: string[]) {}
+
+  parse(): Node {
+    const node = this.or();
+    if (this.pos < this.tokens.length) throw new RuleSyntaxError(`unexpected "${this.tokens[this.pos]}"`);
+    return node;
+  }
+
+  private or(): Node {
+    const parts = [this.and()];
+    while (this.tokens[this.pos]?.toLowerCase() === 'or') {
+      this.pos++;
+      parts.push(this.and());
+    }
+    if (parts.length === 1) return parts[0];
+    const pinned = parts.every((p) => p.pinned !== null && p.pinned === parts[0].pinned) ? parts[0].pinned : null;
+    return { fn: (r, s) => parts.some((p) => p.fn(r, s)), pinned };
+  }
+
+  private and(): Node {
+    const parts = [this.primary()];
+    while (this.tokens[this.pos]?.toLowerCase() === 'and') {
+      this.pos++;
+      parts.push(this.primary());
+    }
+    if (parts.length === 1) return parts[0];
+    return { fn: (r, s) => parts.every((p) => p.fn(r, s)), pinned: parts.find((p) => p.pinned !== null)?.pinned ?? null };
+  }
+
+  private primary(): Node {
+    if (this.tokens[this.pos] === '(') {
+      this.pos++;
+      if (this.tokens[this.pos] === ')') {
+        this.pos++;
+        return { fn: () => true, pinned: null };
+      }
+      const node = this.or();
+      if (this.tokens[this.pos] !== ')') throw new RuleSyntaxError('missing )');
+      this.pos++;
+      return node;
+    }
+    const left = this.operand();
+    const op = this.tokens[this.pos++]?.toLowerCase();
+    if (op !== '=' && op !== '!=' && op !== 'like') throw new RuleSyntaxError(`expected =, != or like, got "${op ?? 'end of rule'}"`);
+    const right = this.operand();
+    return comparison(left, op, right);
+  }
+
+  private operand(): Operand {
+    const token = this.tokens[this.pos++];
+    if (token === undefined) throw new RuleSyntaxError('rule ends too early');
+    if (token.startsWith('"')) return { kind: 'literal', value: JSON.parse(token).toLowerCase() };
+    const lower = token.toLowerCase();
+    if (lower.startsWith('resource.@')) return { kind: 'customProperty', name: lower.slice('resource.@'.length) };
+    if (lower.startsWith('resource.')) return { kind: 'resource', path: lower.slice('resource.'.length) };
+    if (lower.startsWith('subject.')) return { kind: 'subject', path: lower.slice('subject.'.length) };
+    throw new RuleSyntaxError(`unknown operand "${token}" (use resource.x, resource.@Property, subject.name or "text")`);
+  }
+}
+
+function valuesOf(operand: Operand, r: RuleResource, s: RuleSubject): string[] {
+  switch (operand.kind) {
+    case 'literal':
+      return [operand.value];
+    case 'customProperty':
+      return r.customProperty(operand.name);
+    case 'resource':
+      return r.attribute(operand.path);
+    case 'subject':
+      return operand.path === 'name' ? [s.name] : [];
+  }
+}
+
+function likeMatcher(pattern: string): (value: string) => boolean {
+  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  return (value) => re.test(value);
+}
+
+function comparison(left: Operand, op: string, right: Operand): Node {
+  let test: (a: string, b: string) => boolean;
+  if (op === 'like') test = (a, b) => likeMatcher(b)(a);
+  else test = (a, b) => a === b;
+  const negate = op === '!=';
+  const fn: RuleFn = (r, s) => {
+    const lefts = valuesOf(left, r, s);
+    const rights = valuesOf(right, r, s);
+    const any = lefts.some((a) => rights.some((b) => test(a, b)));
+    return negate ? !any : any;
+  };
+  const isSubjectName = (o: Operand) => o.kind === 'subject' && o.path === 'name';
+  let pinned: string | null = null;
+  if (op === '=' && left.kind === 'customProperty' && isSubjectName(right)) pinned = left.name;
+  if (op === '=' && right.kind === 'customProperty' && isSubjectName(left)) pinned = right.name;
+  return { fn, pinned };
+}
+
+const cache = new Map<string, CompiledRule>();
+
+/** Compiles a rule condition (cached by text). Throws RuleSyntaxError with a readable message. */
+export function compileRule(text: string): CompiledRule {
+  let compiled = cache.get(text);
+  if (!compiled) {
+    const trimmed = text.trim();
+    const node = trimmed === '' ? { fn: () => true, pinned: null } : new RuleParser(tokenize(trimmed)).parse();
+    compiled = { evaluate: node.fn, subjectNameProperty: node.pinned };
+    cache.set(text, compiled);
+  }
+  return compiled;
+}
+
+/** resourceFilter of a distribution policy: `App_*` (all apps) or `App_<guid>` (one app), comma separated. */
+export function resourceFilterMatchesApp(resourceFilter: string, appId: string): boolean {
+  return resourceFilter.split(',').some((part) => {
+    const p = part.trim().toLowerCase();
+    return p === 'app_*' || p === `app_${appId.toLowerCase()}`;
+  });
+}

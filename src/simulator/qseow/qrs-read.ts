@@ -1,0 +1,101 @@
+/**
+ * Generic QRS read routes, the same for every entity type (doc QRS-SW): GET /qrs/{type} (condensed),
+ * /qrs/{type}/full, /qrs/{type}/count ({value: n}) and /qrs/{type}/{id}, with `filter` applied to the full entity.
+ */
+import { compileFilter, FilterSyntaxError } from './filter';
+import { queryParam, type SimRequest, json } from '../http/types';
+import type { Router } from '../http/router';
+import type { SiteStore } from './model';
+import { qrsText } from './guard';
+import * as shapes from './shapes';
+
+interface Readable<T> {
+  type: string;
+  records(site: SiteStore, req: SimRequest): Iterable<T>;
+  byId(site: SiteStore, id: string): T | undefined;
+  full(site: SiteStore, r: T): Record<string, unknown>;
+  condensed(site: SiteStore, r: T): Record<string, unknown>;
+}
+
+function readable<T>(r: Readable<T>): Readable<T> {
+  return r;
+}
+
+const GUID_IN_FILTER = /\bappid\s+eq\s+'?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'?/i;
+
+const READABLE = [
+  readable({
+    type: 'app', records: (s) => s.apps.values(), byId: (s, id) => s.apps.get(id),
+    full: shapes.appFull, condensed: shapes.appCondensed,
+  }),
+  readable({
+    type: 'stream', records: (s) => s.streams.values(), byId: (s, id) => s.streams.get(id),
+    full: shapes.streamFull, condensed: (_s, r) => shapes.streamCondensed(r),
+  }),
+  readable({
+    type: 'custompropertydefinition', records: (s) => s.customPropertyDefinitions.values(), byId: (s, id) => s.customPropertyDefinitions.get(id),
+    full: (_s, r) => shapes.customPropertyDefinitionFull(r), condensed: (_s, r) => shapes.customPropertyDefinitionCondensed(r),
+  }),
+  readable({
+    type: 'tag', records: (s) => s.tags.values(), byId: (s, id) => s.tags.get(id),
+    full: (_s, r) => shapes.tagFull(r), condensed: (_s, r) => shapes.tagCondensed(r),
+  }),
+  readable({
+    type: 'systemrule', records: (s) => s.systemRules.values(), byId: (s, id) => s.systemRules.get(id),
+    full: shapes.systemRuleFull, condensed: (_s, r) => shapes.systemRuleCondensed(r),
+  }),
+  readable({
+    type: 'reloadtask', records: (s) => s.reloadTasks.values(), byId: (s, id) => s.reloadTasks.get(id),
+    full: shapes.reloadTaskFull, condensed: shapes.reloadTaskCondensed,
+  }),
+  readable({
+    type: 'executionresult',
+    // Distribution results pile up per deployment: narrow `appID eq <guid>` filters through the per-app index.
+    records: (s, req) => {
+      const appId = GUID_IN_FILTER.exec(queryParam(req, 'filter') ?? '')?.[1];
+      return appId ? (s.executionResultsByApp.get(appId.toLowerCase()) ?? []) : s.executionResults.values();
+    },
+    byId: (s, id) => s.executionResults.get(id),
+    full: (_s, r) => shapes.executionResultFull(r), condensed: (_s, r) => shapes.executionResultCondensed(r),
+  }),
+  readable({
+    type: 'user', records: (s) => s.users.values(), byId: (s, id) => s.users.get(id),
+    full: (_s, r) => shapes.userFull(r), condensed: (_s, r) => shapes.userCondensed(r),
+  }),
+];
+
+function filtered<T>(site: SiteStore, req: SimRequest, kind: Readable<T>): Array<{ record: T; full: Record<string, unknown> }> {
+  let predicate;
+  try {
+    predicate = compileFilter(queryParam(req, 'filter'));
+  } catch (err) {
+    if (err instanceof FilterSyntaxError) throw qrsText(400, err.message);
+    throw err;
+  }
+  const out: Array<{ record: T; full: Record<string, unknown> }> = [];
+  for (const record of kind.records(site, req)) {
+    const full = kind.full(site, record);
+    if (predicate(full)) out.push({ record, full });
+  }
+  return out;
+}
+
+export function registerQrsReads(router: Router, site: SiteStore): void {
+  for (const kind of READABLE as Array<Readable<unknown>>) {
+    router.on('GET', `/qrs/${kind.type}`, (req) => json(200, filtered(site, req, kind).map((m) => kind.condensed(site, m.record))));
+    router.on('GET', `/qrs/${kind.type}/full`, (req) => json(200, filtered(site, req, kind).map((m) => m.full)));
+    router.on('GET', `/qrs/${kind.type}/count`, (req) => json(200, { value: filtered(site, req, kind).length }));
+    router.on('GET', `/qrs/${kind.type}/:id`, (_req, params) => {
+      const record = kind.byId(site, params.id.toLowerCase());
+      if (record === undefined) throw qrsText(404, `No ${kind.type} with id ${params.id}`);
+      return json(200, kind.full(site, record));
+    });
+  }
+  router.on('GET', '/qrs/about', () => json(200, shapes.about()));
+  router.on('GET', '/qrs/executionsession/:id', (_req, params) => {
+    const session = site.executionSessions.get(params.id.toLowerCase());
+    // Sessions are deleted when the run finishes (doc QRS-TASK): 404 means "finished, read the execution result".
+    if (!session) throw qrsText(404, `No executionsession with id ${params.id} (finished sessions are deleted)`);
+    return json(200, shapes.executionSession(site, session));
+  });
+}

@@ -1,0 +1,176 @@
+/**
+ * QRS response bodies, shaped per the swagger subset (Repository Main API v38.22.0, doc QRS-SW). The contract
+ * test validates these against the swagger definitions with ajv.
+ */
+import type {
+  AppRecord,
+  CustomPropertyDefinitionRecord,
+  CustomPropertyValueRecord,
+  ExecutionResultRecord,
+  ExecutionSessionRecord,
+  QrsUserRecord,
+  ReloadTaskRecord,
+  SiteStore,
+  Stamped,
+  StreamRecord,
+  SystemRuleRecord,
+  TagRecord,
+} from './model';
+
+type Json = Record<string, unknown>;
+
+const PRIVILEGES = ['create', 'read', 'update', 'delete', 'export', 'publish', 'change_owner', 'change_role', 'export_data', 'approve', 'duplicate'];
+
+function stamp(r: Stamped, schemaPath: string): Json {
+  return { id: r.id, createdDate: r.createdDate, modifiedDate: r.modifiedDate, modifiedByUserName: r.modifiedByUserName, schemaPath };
+}
+
+export function userCondensed(u: QrsUserRecord | undefined): Json {
+  if (!u) return { id: '00000000-0000-0000-0000-000000000000', userId: 'unknown', userDirectory: 'INTERNAL', name: 'unknown' };
+  return { id: u.id, userId: u.userId, userDirectory: u.userDirectory, userDirectoryConnectorName: u.userDirectory, name: u.name };
+}
+
+export function userFull(u: QrsUserRecord): Json {
+  return {
+    ...stamp(u, 'User'), customProperties: [], userId: u.userId, userDirectory: u.userDirectory,
+    userDirectoryConnectorName: u.userDirectory, name: u.name, roles: ['RootAdmin'], attributes: [], inactive: false,
+    removedExternally: false, blacklisted: false, deleteProhibited: false, tags: [],
+  };
+}
+
+export function tagCondensed(t: TagRecord): Json {
+  return { id: t.id, name: t.name };
+}
+
+export function tagFull(t: TagRecord): Json {
+  return { ...stamp(t, 'Tag'), name: t.name };
+}
+
+function tagsOf(site: SiteStore, tagIds: string[]): Json[] {
+  return tagIds.flatMap((id) => {
+    const t = site.tags.get(id);
+    return t ? [tagCondensed(t)] : [];
+  });
+}
+
+export function customPropertyDefinitionCondensed(d: CustomPropertyDefinitionRecord): Json {
+  return { id: d.id, name: d.name, valueType: d.valueType, choiceValues: [...d.choiceValues] };
+}
+
+export function customPropertyDefinitionFull(d: CustomPropertyDefinitionRecord): Json {
+  return {
+    ...stamp(d, 'CustomPropertyDefinition'), name: d.name, valueType: d.valueType,
+    choiceValues: [...d.choiceValues], objectTypes: [...d.objectTypes], description: d.description,
+  };
+}
+
+export function customPropertyValue(site: SiteStore, v: CustomPropertyValueRecord): Json {
+  const def = site.customPropertyDefinitions.get(v.definitionId);
+  return {
+    ...stamp(v, 'CustomPropertyValue'),
+    value: v.value,
+    definition: def ? customPropertyDefinitionCondensed(def) : { id: v.definitionId, name: '', valueType: 'Text', choiceValues: [] },
+  };
+}
+
+export function streamCondensed(s: StreamRecord): Json {
+  return { id: s.id, name: s.name };
+}
+
+export function streamFull(site: SiteStore, s: StreamRecord): Json {
+  return {
+    ...stamp(s, 'Stream'), name: s.name, owner: userCondensed(site.users.get(s.ownerId)),
+    customProperties: s.customProperties.map((v) => customPropertyValue(site, v)), tags: tagsOf(site, s.tagIds),
+  };
+}
+
+function appStream(site: SiteStore, app: AppRecord): Json | null {
+  const s = app.streamId ? site.streams.get(app.streamId) : undefined;
+  return s ? streamCondensed(s) : null;
+}
+
+export function appCondensed(site: SiteStore, app: AppRecord): Json {
+  return {
+    id: app.id, name: app.name, appId: '', publishTime: app.publishTime, published: app.published, stream: appStream(site, app),
+    savedInProductVersion: '14.254.6', migrationHash: 'a3f2c1d4e5b6a7980f1e2d3c4b5a69788796a5b4', availabilityStatus: 1,
+  };
+}
+
+export function appFull(site: SiteStore, app: AppRecord): Json {
+  return {
+    ...stamp(app, 'App'), privileges: PRIVILEGES,
+    customProperties: app.customProperties.map((v) => customPropertyValue(site, v)),
+    owner: userCondensed(site.users.get(app.ownerId)), name: app.name, appId: '', sourceAppId: '00000000-0000-0000-0000-000000000000',
+    targetAppId: '00000000-0000-0000-0000-000000000000', publishTime: app.publishTime, published: app.published,
+    tags: tagsOf(site, app.tagIds), description: app.description, stream: appStream(site, app), fileSize: app.fileSize,
+    lastReloadTime: app.lastReloadTime, thumbnail: '', savedInProductVersion: '14.254.6',
+    migrationHash: 'a3f2c1d4e5b6a7980f1e2d3c4b5a69788796a5b4', dynamicColor: '', availabilityStatus: 1,
+    lastDataDistribution: app.lastDataDistribution,
+  };
+}
+
+export function systemRuleCondensed(r: SystemRuleRecord): Json {
+  return {
+    id: r.id, category: r.category, subcategory: r.subcategory, type: r.type, name: r.name, rule: r.rule,
+    resourceFilter: r.resourceFilter, actions: r.actions, comment: r.comment, disabled: r.disabled,
+  };
+}
+
+export function systemRuleFull(site: SiteStore, r: SystemRuleRecord): Json {
+  return {
+    ...stamp(r, 'SystemRule'), ...systemRuleCondensed(r), ruleContext: r.ruleContext,
+    seedId: '00000000-0000-0000-0000-000000000000', version: r.version, tags: tagsOf(site, r.tagIds),
+  };
+}
+
+export function executionResultCondensed(r: ExecutionResultRecord): Json {
+  return {
+    id: r.id, executingNodeName: 'central', status: r.status, startTime: r.startTime, stopTime: r.stopTime,
+    duration: r.duration, fileReferenceID: '00000000-0000-0000-0000-000000000000', scriptLogAvailable: false,
+    details: r.details.map((d) => ({ ...d })), scriptLogLocation: '', scriptLogSize: 0,
+  };
+}
+
+export function executionResultFull(r: ExecutionResultRecord): Json {
+  return {
+    ...stamp(r, 'ExecutionResult'), ...executionResultCondensed(r), taskID: r.taskId, executionID: r.executionId, appID: r.appId,
+    executingNodeID: '2b1b5a34-5ad5-4f1c-a2f7-0a1e4b7c9d10',
+  };
+}
+
+export function reloadTaskCondensed(site: SiteStore, t: ReloadTaskRecord): Json {
+  const last = t.lastExecutionResultId ? site.executionResults.get(t.lastExecutionResultId) : undefined;
+  return {
+    id: t.id, name: t.name, taskType: t.taskType, enabled: t.enabled, taskSessionTimeout: t.taskSessionTimeout,
+    maxRetries: t.maxRetries,
+    operational: { id: t.id, lastExecutionResult: last ? executionResultCondensed(last) : null, nextExecution: '1753-01-01T00:00:00.000Z' },
+  };
+}
+
+export function reloadTaskFull(site: SiteStore, t: ReloadTaskRecord): Json {
+  const app = site.apps.get(t.appId);
+  return {
+    ...stamp(t, 'ReloadTask'), ...reloadTaskCondensed(site, t), customProperties: [], tags: [],
+    app: app ? appCondensed(site, app) : { id: t.appId, name: '(deleted app)' },
+    isManuallyTriggered: t.isManuallyTriggered, isPartialReload: t.isPartialReload,
+  };
+}
+
+export function executionSession(site: SiteStore, s: ExecutionSessionRecord): Json {
+  const result = site.executionResults.get(s.resultId);
+  const task = site.reloadTasks.get(s.taskId);
+  const app = site.apps.get(s.appId);
+  return {
+    ...stamp(s, 'ExecutionSession'), executingNode: { id: '2b1b5a34-5ad5-4f1c-a2f7-0a1e4b7c9d10' },
+    executionResult: result ? executionResultCondensed(result) : null, abortAt: '1753-01-01T00:00:00.000Z', retries: 0, abortReason: 0,
+    app: app ? appCondensed(site, app) : null, user: 'INTERNAL\\sa_scheduler', reloadTask: task ? reloadTaskCondensed(site, task) : null,
+    userSyncTask: null, externalProgramTask: null,
+  };
+}
+
+export function about(): Json {
+  return {
+    schemaPath: 'About', buildVersion: '38.22.0.0', buildDate: '2/14/2025 3:12:47 PM', databaseProvider: 'Devart.Data.PostgreSql',
+    nodeType: 1, sharedPersistence: true, requiresBootstrap: false, singleNodeOnly: false,
+  };
+}
