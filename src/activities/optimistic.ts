@@ -22,6 +22,7 @@ export interface ReadModifyWrite<T> {
 
 const BASE_BACKOFF_MS = 20;
 const MAX_BACKOFF_MS = 800;
+const CREATE_JITTER_MS = 250;
 
 function jitteredBackoff(attempt: number): number {
   return Math.random() * Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.min(attempt, 8));
@@ -62,6 +63,12 @@ export interface EnsureOne<T extends { id: string }> {
 export async function ensureOne<T extends { id: string }>(op: EnsureOne<T>): Promise<{ entity: T; change: Change }> {
   let found = await op.find();
   let createdId: string | undefined;
+  if (found.length === 0) {
+    // Tenants started together all find nothing; a short random pause lets the first creator's object show up
+    // for most of the others, so few duplicates need cleaning up.
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * CREATE_JITTER_MS));
+    found = await op.find();
+  }
   if (found.length === 0) {
     try {
       createdId = (await op.create()).id;
