@@ -38,7 +38,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     async function (this: Command, ...args: unknown[]) {
       const ctx = new CommandContext(io, this.optsWithGlobals<GlobalOptions>());
       try {
-        setExit(await (action as (ctx: CommandContext, ...a: unknown[]) => Promise<number> | number)(ctx, ...args.slice(0, -1)));
+        // Commander passes (arguments..., options, command); actions take what they need.
+        setExit(await (action as (ctx: CommandContext, ...a: unknown[]) => Promise<number> | number)(ctx, ...args));
       } finally {
         await ctx.close();
       }
@@ -117,7 +118,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--port <n>', 'port (default: a free one)')
     .option('--seed <n>', 'seed of ids and faults')
     .option('--plan <file>', 'write a plan for the simulated site to this file')
-    .action(run((ctx, o: { tenants: string; port?: string; seed?: string; plan?: string }) => simulatorCommand(ctx, o)));
+    .addHelpText('after', '\nMore options pass through to the simulator: --distribution-delay <ms>, --no-rate-limits, --without-managed-spaces <names>.')
+    .allowUnknownOption()
+    .action(run((ctx, o: { tenants: string; port?: string; seed?: string; plan?: string }, command: Command) => simulatorCommand(ctx, o, command.args)));
   cmd(program, 'demo', 'a complete rollout on the built-in simulator with a local Temporal dev server and Web UI')
     .option('--unattended', 'approve the canary wave automatically and exit 0 only when every tenant is migrated and synced')
     .option('--tenants <n>', 'number of simulated tenants', '25')

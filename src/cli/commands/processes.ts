@@ -1,9 +1,57 @@
+/** worker and simulator: long-running processes that stop cleanly on Ctrl-C (the io's stop signal). */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createActivities } from '../../activities';
+import { createLogger } from '../../shared/logger';
+import { runWorkerProcess } from '../../worker/main';
+import { simulatorPlanYaml } from '../../plan/simulator-plan';
+import { runSimulatorCli } from '../../simulator';
+import { CommanderError } from 'commander';
 import type { CommandContext } from '../context';
-import { CliError } from '../io';
+import { BadInputError, type CliIo, ExitCode } from '../io';
 
-export async function workerCommand(_ctx: CommandContext): Promise<number> {
-  throw new CliError('worker: not implemented yet');
+function untilStopped(io: CliIo): Promise<void> {
+  return new Promise((resolve) => {
+    if (!io.signal || io.signal.aborted) return resolve();
+    io.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
-export async function simulatorCommand(_ctx: CommandContext, _o: object): Promise<number> {
-  throw new CliError('simulator: not implemented yet');
+
+/** The production worker (src/worker/main.ts) with the phase activities, in this process. */
+export async function workerCommand(ctx: CommandContext): Promise<number> {
+  const env: Record<string, string | undefined> = { ...ctx.io.env, ...(ctx.options.taskQueue ? { QLIK_ROLLOUT_TASK_QUEUE: ctx.options.taskQueue } : {}) };
+  const logger = createLogger({ level: env.LOG_LEVEL, name: 'qlik-rollout-worker' });
+  const worker = await runWorkerProcess({ env, activities: createActivities({ logger }), logger, handleSignals: false });
+  ctx.io.stderr.write(`Worker polling task queue ${worker.taskQueue} in namespace ${worker.namespace}; metrics at ${worker.metricsUrl}. Ctrl-C stops it.\n`);
+  await Promise.race([untilStopped(ctx.io), worker.finished]);
+  worker.shutdown();
+  await worker.finished;
+  return ExitCode.Ok;
+}
+
+/**
+ * The Qlik simulator on its own (the simulator's CLI entry), e.g. to try `plan` and `start` by hand; with --plan
+ * it also writes a plan for the simulated site. Options not listed here pass through to the simulator.
+ */
+export async function simulatorCommand(ctx: CommandContext, o: { tenants: string; port?: string; seed?: string; plan?: string }, extra: string[] = []): Promise<number> {
+  const secretsDir = path.resolve(o.plan ? path.dirname(o.plan) : '.sim', 'secrets');
+  const args = ['--tenants', o.tenants, '--secrets-dir', secretsDir, ...(o.port ? ['--port', o.port] : []), ...(o.seed ? ['--seed', o.seed] : []), ...extra];
+  let handle: Awaited<ReturnType<typeof runSimulatorCli>>;
+  try {
+    handle = await runSimulatorCli(args, (line) => ctx.io.stdout.write(`${line}\n`));
+  } catch (err) {
+    if (err instanceof CommanderError) throw new BadInputError(`simulator: ${err.message}`);
+    throw err;
+  }
+  try {
+    if (o.plan) {
+      fs.writeFileSync(o.plan, simulatorPlanYaml(handle.simulator, { approval: true }));
+      ctx.io.stdout.write(`Plan written to ${o.plan}: try \`qlik-rollout plan ${o.plan}\` and \`qlik-rollout start ${o.plan}\`\n`);
+    }
+    ctx.io.stdout.write('Ctrl-C stops it.\n');
+    await Promise.race([untilStopped(ctx.io), handle.done]);
+  } finally {
+    await handle.simulator.stop().catch(() => undefined);
+  }
+  return ExitCode.Ok;
 }

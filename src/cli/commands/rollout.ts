@@ -64,11 +64,19 @@ export async function resolveRollout(ctx: CommandContext, arg?: string): Promise
   return { rolloutId, handle: client.workflow.getHandle(workflowIds.rollout(rolloutId)) };
 }
 
+/** Progress of a rollout: its result once closed (no worker needed), else the progress query. */
 export async function readProgress(handle: WorkflowHandle, rolloutId: string): Promise<RolloutProgress> {
+  let closedStatus: string | undefined;
   try {
-    await handle.describe();
+    const description = await handle.describe();
+    if (description.status.name !== 'RUNNING') closedStatus = description.status.name;
   } catch (err) {
     explainWorkflowError(err, `Rollout ${rolloutId}`);
+  }
+  if (closedStatus === 'COMPLETED') return (await handle.result()) as RolloutProgress;
+  if (closedStatus) {
+    // Terminated, timed out or failed: the workflow has no progress of its own to give.
+    return { rolloutId, status: closedStatus === 'CANCELED' ? 'aborted' : 'failed', reason: `workflow ${closedStatus.toLowerCase()}`, waves: [], tenants: [], run: 0 };
   }
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -96,6 +104,8 @@ export interface WatchOptions {
   intervalMs?: number;
   /** Stop watching once this returns true (the demo stops at an approval). */
   until?: (progress: RolloutProgress) => boolean;
+  /** Minimum time between frames when the output is not a terminal. */
+  pipeFrameGapMs?: number;
 }
 
 /**
@@ -108,10 +118,17 @@ export async function watchCommand(ctx: CommandContext, arg?: string, options: W
   const c = colours(ctx.io);
   let previous = '';
   let previousLines = 0;
+  let previousShape = '';
+  let lastFrameAt = 0;
   for (;;) {
     const progress = await readProgress(handle, rolloutId);
     const frame = ctx.options.json ? JSON.stringify(progress) : renderProgress(progress, c, { uiUrl });
-    if (frame !== previous) {
+    // A pipe or log gets a frame when a wave or the rollout changes state, else at most every 10 s.
+    const shape = `${progress.status}|${progress.waves.map((w) => w.status).join(',')}`;
+    const due = c.on || ctx.options.json || shape !== previousShape || Date.now() - lastFrameAt >= (options.pipeFrameGapMs ?? 10_000);
+    if (frame !== previous && due) {
+      previousShape = shape;
+      lastFrameAt = Date.now();
       if (c.on && previousLines > 0) ctx.io.stdout.write(`\u001b[${previousLines}A\u001b[0J`);
       ctx.io.stdout.write(`${frame}\n`);
       if (!c.on && !ctx.options.json) ctx.io.stdout.write('\n');
