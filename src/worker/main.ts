@@ -16,7 +16,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { DefaultLogger, NativeConnection, Runtime, type LogEntry, type Worker } from '@temporalio/worker';
 import { z } from 'zod';
-import { onQlikCall } from '../qlik/call-events';
+import { closeAllPools, createActivities, onQlikCall } from '../activities';
 import { createLogger, type Logger } from '../shared/logger';
 import { TASK_QUEUE } from '../workflows/messages';
 import { RolloutMetrics } from './metrics';
@@ -53,7 +53,7 @@ export type WorkerEnv = z.infer<typeof WorkerEnvSchema>;
 
 export interface WorkerProcessOptions {
   env?: NodeJS.ProcessEnv;
-  /** Activity implementations to register (the CLI and tests pass them; see createActivities in src/activities). */
+  /** Activity implementations to register; default: the phase activities of src/activities. */
   activities?: object;
   logger?: Logger;
   /** Install SIGTERM/SIGINT handlers that drain the worker (default true). */
@@ -141,8 +141,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
   const taskQueue = settings.QLIK_ROLLOUT_TASK_QUEUE;
   const metrics = new RolloutMetrics();
   const stopQlikCallMetrics = onQlikCall(metrics.recordQlikCall);
-  const activities = options.activities ?? {};
-  if (Object.keys(activities).length === 0) logger.warn('no activities registered: this worker runs workflow tasks only');
+  const activities = options.activities ?? createActivities({ logger });
 
   const nativeConnection = await NativeConnection.connect(connectionOptions);
   const clientConnection = await Connection.connect(connectionOptions);
@@ -200,7 +199,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
     stopQlikCallMetrics();
     await stopVisibilityCounts();
     await metricsServer.close();
-    await Promise.all([nativeConnection.close(), clientConnection.close()]);
+    await Promise.all([nativeConnection.close(), clientConnection.close(), closeAllPools()]);
     logger.info('worker stopped');
   });
   return { worker, taskQueue, namespace, metricsUrl: `${metricsServer.url}/metrics`, shutdown, finished };
