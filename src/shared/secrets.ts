@@ -56,8 +56,12 @@ export async function resolveSecret(ref: string, purpose: string, ttlMs = DEFAUL
   return value;
 }
 
-/** Drops cached values (all, or one reference), e.g. after a 401 so the next attempt re-reads a rotated key. */
-export function forgetSecret(ref?: string): void {
+/**
+ * Drops cached values (all, or one reference), e.g. after a 401 so the next attempt re-reads a rotated key.
+ * Returns false: the caller should not retry at once (a bad key stays bad until a person fixes it).
+ */
+export function forgetSecret(ref?: string): false {
   if (ref === undefined) cache.clear();
   else cache.delete(ref);
+  return false;
 }

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { TenantSpec } from '../../plan/types';
-import { resolveSecret } from '../../shared/secrets';
+import { forgetSecret, resolveSecret } from '../../shared/secrets';
 import { poolFor } from '../pools';
 import { Transport, type RequestAuth } from '../transport';
 
@@ -68,6 +68,8 @@ export function cloudClient(tenant: TenantSpec): Transport {
         async prepare() {
           return { headers: { authorization: `Bearer ${await resolveSecret(auth.key, `API key of tenant ${tenant.name}`)}` } };
         },
+        // A rejected key may have been rotated since it was cached: the next attempt re-reads it.
+        invalidate: () => forgetSecret(auth.key),
       },
     });
   }

@@ -4,7 +4,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { SourceSpec } from '../../plan/types';
-import { resolveSecret } from '../../shared/secrets';
+import { forgetSecret, resolveSecret } from '../../shared/secrets';
 import { poolFor, type PoolOptions } from '../pools';
 import { Transport, type RequestAuth } from '../transport';
 
@@ -35,6 +35,7 @@ export function anyOf(field: string, values: string[], quoted = true): string {
 function xrfAuth(extra: () => Promise<Record<string, string>>, credentialRef: string): RequestAuth {
   return {
     credentialRef,
+    invalidate: () => forgetSecret(credentialRef),
     async prepare() {
       const xrfkey = newXrfkey();
       return { headers: { ...(await extra()), 'X-Qlik-Xrfkey': xrfkey }, query: { xrfkey } };
