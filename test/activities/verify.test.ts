@@ -39,7 +39,7 @@ test.each([
   const ctx = phaseContext(sim, sim.tenants[2], { apps: [{ name, stream: 'Customers' }] });
   // Carry the value where the app can take it, so the failure is about the one problem under test.
   await runActivity(activities.ensurePolicy, ctx).catch(() => undefined);
-  const failure = await runActivity(activities.verifyApp, ctx).catch((err: unknown) => err as Error);
+  const failure = (await runActivity(activities.verifyApp, ctx).catch((err: unknown) => err)) as Error;
   expect(failure).toMatchObject({ type: FailureTypes.Verification, nonRetryable: true });
   expect(failure.message).toMatch(expected);
   expect(failure.message).toContain(`Tenant ${ctx.tenant.name}`);
