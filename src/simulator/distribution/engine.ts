@@ -200,7 +200,7 @@ export class DistributionEngine {
     result.stopTime = now;
     result.modifiedDate = now;
     result.duration = Date.parse(now) - Date.parse(result.startTime);
-    result.details.push({ id: this.ids.guid('executiondetail'), detailsType: outcome.ok ? 2 : 3, message: outcome.message, detailCreatedDate: now });
+    result.details.push({ id: this.ids.guid('executiondetail'), detailsType: outcome.ok ? 2 : 0, message: outcome.message, detailCreatedDate: now });
     if (outcome.ok) {
       pair.status = 'succeeded';
       pair.deliveredReloadTime = app.lastReloadTime;

@@ -73,7 +73,7 @@ export class ReloadRunner {
     result.modifiedDate = now;
     result.duration = Date.parse(now) - Date.parse(result.startTime);
     result.details.push({
-      id: this.ids.guid('executiondetail'), detailsType: ok ? 2 : 3, detailCreatedDate: now,
+      id: this.ids.guid('executiondetail'), detailsType: ok ? 2 : 0, detailCreatedDate: now,
       message: ok ? 'Changing task state from Started to FinishedSuccess' : 'Reload failed: General Script Error in statement handling (line 42). Changing task state from Started to FinishedFail',
     });
     if (ok) {

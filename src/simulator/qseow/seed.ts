@@ -75,7 +75,7 @@ function seedReloadTask(site: SiteStore, ids: IdSource, app: AppRecord, when: st
     id: ids.guid('executionresult'), createdDate: when, modifiedDate: when, modifiedByUserName: 'INTERNAL\\sa_scheduler', taskId: task.id,
     executionId: ids.guid('executionsession'), appId: app.id, status: ok ? 7 : 8, startTime: when, stopTime: when, duration: 42_000,
     details: [{
-      id: ids.guid('executiondetail'), detailsType: ok ? 2 : 3, detailCreatedDate: when,
+      id: ids.guid('executiondetail'), detailsType: ok ? 2 : 0, detailCreatedDate: when,
       message: ok ? 'Changing task state from Started to FinishedSuccess' : 'Reload failed: General Script Error in statement handling (line 42). Changing task state from Started to FinishedFail',
     }],
   };
