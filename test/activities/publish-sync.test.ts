@@ -1,11 +1,12 @@
 /** Phases 5 and 6 (firstPublish, syncAfterReload) and the reload watcher, against the real simulator. */
-import { FailureTypes, type PhaseContext } from '../../src/activities/types';
+import { FailureTypes, type FirstPublishResult, type PhaseContext } from '../../src/activities/types';
 import { moveAppToSpace } from '../../src/qlik/cloud/apps';
 import { cloudClient } from '../../src/qlik/cloud/client';
 import { deleteIdentityProvider } from '../../src/qlik/cloud/identity-providers';
 import { ensureManagedSpace } from '../../src/activities/cloud-copies';
 import type { Simulator } from '../../src/simulator/api';
-import { activities, phaseContext, runActivity, startTestSimulator, stopAll } from './sim-context';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { activities, phaseContext, quietTemporalLogger, runActivity, startTestSimulator, stopAll } from './sim-context';
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -112,4 +113,20 @@ test('watchReloads: [] after maxWaitMs without reloads; the reloaded app as soon
   await new Promise((resolve) => setTimeout(resolve, 120));
   const reload = await sim.reloadApp('Operations Overview');
   expect(await watching).toEqual([{ appName: 'Operations Overview', appId: reload.appId, lastReloadTime: reload.lastReloadTime }]);
+});
+
+test('first publish heartbeats the copies it found and a retry resumes from them without searching again', async () => {
+  const ctx = phaseContext(sim, sim.tenants[0]);
+  const heartbeats: unknown[] = [];
+  const env = new MockActivityEnvironment(undefined, { logger: quietTemporalLogger });
+  env.on('heartbeat', (details: unknown) => heartbeats.push(details));
+  const first: FirstPublishResult = await env.run(activities.firstPublish, ctx);
+  const found = Object.fromEntries(first.apps.map((app) => [app.sourceAppId, app.cloudAppId]));
+  expect(heartbeats.at(-1)).toEqual({ found });
+
+  sim.clearRequestLog();
+  const resumed = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { found } }, { logger: quietTemporalLogger });
+  const second: FirstPublishResult = await resumed.run(activities.firstPublish, ctx);
+  expect(second.apps.map((app) => app.cloudAppId)).toEqual(first.apps.map((app) => app.cloudAppId));
+  expect(sim.requestLog().filter((entry) => entry.path === '/api/v1/items')).toEqual([]);
 });

@@ -45,7 +45,7 @@ export const TEST_DEPS: ActivityDeps = {
 export const activities: PhaseActivities = createActivities(TEST_DEPS);
 
 const ignore = () => undefined;
-const quietTemporalLogger = { log: ignore, trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore };
+export const quietTemporalLogger = { log: ignore, trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore };
 
 /** Runs an activity in the activity Context harness (heartbeats, cancellation), as a worker would. */
 export function runActivity<A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> {
