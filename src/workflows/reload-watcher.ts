@@ -4,7 +4,18 @@
  * subscribed to the app. Sync workflows start it on demand (see sync.ts), so no one has to start it by hand.
  * Workflow-safe.
  */
-import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ReloadObservation } from '../activities/types';
 import type { AppSpec } from '../plan/types';
 import {
   appReloadedSignal,
@@ -29,6 +40,8 @@ export async function reloadWatcherWorkflow(input: ReloadWatcherInput): Promise<
   const subscribers: Record<string, string[]> = { ...input.carried?.subscribers };
   const outbox: Array<{ reload: AppReload; target: string }> = [];
   let stopped = false;
+  /** The running poll, cancelled by stop so the watcher ends at once rather than after maxWaitMs. */
+  let poll: CancellationScope | undefined;
   let polls = 0;
   let fannedOut = 0;
 
@@ -42,7 +55,7 @@ export async function reloadWatcherWorkflow(input: ReloadWatcherInput): Promise<
     }
   });
   setHandler(unregisterSyncSignal, ({ syncWorkflowId }) => { delete subscribers[syncWorkflowId]; });
-  setHandler(reloadWatcherStopSignal, () => { stopped = true; });
+  setHandler(reloadWatcherStopSignal, () => { stopped = true; poll?.cancel(); });
   setHandler(reloadWatcherStateQuery, () => ({
     siteKey: input.siteKey,
     apps: [...apps.keys()],
@@ -72,13 +85,16 @@ export async function reloadWatcherWorkflow(input: ReloadWatcherInput): Promise<
       continue;
     }
     polls += 1;
-    const reloads = await watch.watchReloads({
-      source: input.source,
-      apps: [...apps.values()],
-      since,
-      pollIntervalMs: input.pollIntervalMs,
-      maxWaitMs: MAX_WAIT_MS,
-    });
+    let reloads: ReloadObservation[];
+    poll = new CancellationScope();
+    try {
+      reloads = await poll.run(() => watch.watchReloads({ source: input.source, apps: [...apps.values()], since, pollIntervalMs: input.pollIntervalMs, maxWaitMs: MAX_WAIT_MS }));
+    } catch (err) {
+      if (stopped && isCancellation(err)) break;
+      throw err;
+    } finally {
+      poll = undefined;
+    }
     for (const reload of reloads) {
       since[reload.appName] = reload.lastReloadTime;
       for (const [target, appNames] of Object.entries(subscribers)) {
