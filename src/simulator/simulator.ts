@@ -181,8 +181,6 @@ export class QlikSimulator implements Simulator {
   async stop(): Promise<void> {
     this.engine.stop();
     await this.listeners.close();
-    this.httpServer.closeAllConnections();
-    await new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
   }
 
   private tenantOf(req: SimRequest): TenantStore {

@@ -5,8 +5,7 @@ import type { DistributionEngine } from './distribution/engine';
 import { DISTRIBUTE_ACTION } from './distribution/engine';
 import type { SiteStore } from './qseow/model';
 
-function tenantState(t: TenantStore, site: SiteStore): SimTenantState {
-  const tokens = new Set([...site.deployments.values()].map((d) => d.qcsToken));
+function tenantState(t: TenantStore, tokens: Set<string>): SimTenantState {
   return {
     tenantId: t.tenantId,
     url: t.url,
@@ -38,6 +37,7 @@ export function dumpState(site: SiteStore, tenants: Iterable<TenantStore>, engin
     },
     tenants: {},
   };
-  for (const t of tenants) if (!only || only.has(t.name)) out.tenants[t.name] = tenantState(t, site);
+  const tokens = new Set([...site.deployments.values()].map((d) => d.qcsToken));
+  for (const t of tenants) if (!only || only.has(t.name)) out.tenants[t.name] = tenantState(t, tokens);
   return out;
 }

@@ -73,7 +73,7 @@ export const POLICY_RULE = '((resource.@Deployments = subject.name and resource.
  * Phases 1-4 for one tenant, the way the activities do them (read, then write): the deployment name as a choice value
  * and on the app, the policy, the deployment, the multi-cloud IdP. Returns what later steps need.
  */
-export async function setUpTenant(sim: Simulator, qrs: QrsClient, tenant: SimTenantInfo, opts: { appName?: string; withIdp?: boolean; withPolicy?: boolean } = {}) {
+export async function setUpTenant(qrs: QrsClient, tenant: SimTenantInfo, opts: { appName?: string; withIdp?: boolean; withPolicy?: boolean } = {}) {
   const appName = opts.appName ?? 'Sales Analytics';
   const cloud = cloudClient(tenant);
   const def = (await qrs('GET', `/qrs/custompropertydefinition/full?${filter("name eq 'Deployments'")}`)).body[0];

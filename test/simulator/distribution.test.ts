@@ -13,7 +13,7 @@ describe('distribution engine', () => {
 
   it('stages the app on first distribution, keeps id and space on redistribution after a reload', async () => {
     const tenant = sim.tenants[0];
-    const { cloud, appId } = await setUpTenant(sim, qrs, tenant);
+    const { cloud, appId } = await setUpTenant(qrs, tenant);
     const item = await waitForCloudApp(cloud, 'Sales Analytics');
     // Staged: no space, no owner, marked as distributed from client-managed.
     expect(item.spaceId).toBeUndefined();
@@ -50,7 +50,7 @@ describe('distribution engine', () => {
   it('does not distribute without a matching policy value, and records a failure while the IdP is missing', async () => {
     const tenant = sim.tenants[1];
     // Policy and deployment exist, but no IdP yet: the attempt fails and QSEoW shows why.
-    const { cloud, appId, token } = await setUpTenant(sim, qrs, tenant, { withIdp: false });
+    const { cloud, appId, token } = await setUpTenant(qrs, tenant, { withIdp: false });
     const failure = await waitFor('a failed distribution', async () =>
       sim.dump().site.distributions.find((d) => d.deployment === tenant.name && d.status === 'failed'));
     expect(failure.message).toMatch(/no active multi-cloud identity provider/);
@@ -72,7 +72,7 @@ describe('distribution engine', () => {
     const cloud = cloudClient(tenant);
     const me = (await cloud('GET', '/api/v1/users/me')).body;
     await cloud('POST', '/api/v1/identity-providers', { provider: 'qlik', protocol: 'qsefw-local-bearer-token', interactive: false, base64Encoded: 'c3RhbGUtdG9rZW4=', tenantIds: [me.tenantId] });
-    await setUpTenant(sim, qrs, tenant, { withIdp: false });
+    await setUpTenant(qrs, tenant, { withIdp: false });
     const failure = await waitFor('a token mismatch', async () => sim.dump().site.distributions.find((d) => d.deployment === tenant.name && d.status === 'failed'));
     expect(failure.message).toMatch(/different local bearer token/);
     expect(sim.dump().tenants[tenant.name].idps[0].holdsCurrentToken).toBe(false);
@@ -81,7 +81,7 @@ describe('distribution engine', () => {
     expect((await qrs('PUT', `/qrs/systemrule/${policy.id}`, { ...policy, disabled: true })).status).toBe(200);
     const other = sim.tenants[3];
     const before = sim.dump().site.distributions.length;
-    const { cloud: otherCloud } = await setUpTenant(sim, qrs, other);
+    const { cloud: otherCloud } = await setUpTenant(qrs, other);
     await new Promise((r) => setTimeout(r, 150));
     expect((await otherCloud('GET', '/api/v1/items?resourceType=app')).body.data).toHaveLength(0);
     expect(sim.dump().site.distributions.filter((d) => d.deployment === other.name)).toHaveLength(0);
@@ -95,7 +95,7 @@ describe('distribution engine', () => {
   it('records a failed distribution while the tenant is down and recovers on the next change', async () => {
     const tenant = sim.tenants[4];
     sim.setTenantDown({ tenant: tenant.name, forMs: 300 });
-    const { appId } = await setUpTenant(sim, qrs, tenant, { withIdp: false });
+    const { appId } = await setUpTenant(qrs, tenant, { withIdp: false });
     const down = await waitFor('an outage failure', async () => sim.dump().site.distributions.find((d) => d.deployment === tenant.name && d.status === 'failed'));
     expect(down.message).toMatch(/unavailable/);
     await new Promise((r) => setTimeout(r, 350));

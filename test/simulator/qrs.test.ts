@@ -11,7 +11,7 @@ describe('QRS and deployment API', () => {
   beforeAll(async () => {
     sim = await startSimulator({ tenants: 2, seed: 5, distributionDelayMs: 20 });
     qrs = qrsClient(sim);
-    await setUpTenant(sim, qrs, sim.tenants[0]);
+    await setUpTenant(qrs, sim.tenants[0]);
   });
   afterAll(() => sim.stop());
 

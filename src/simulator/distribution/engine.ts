@@ -40,6 +40,7 @@ export class DistributionEngine {
   /** Deployment ids per target tenant URL, for IdP-triggered retries. */
   private readonly deploymentsByUrl = new Map<string, Set<string>>();
   private stopped = false;
+  private readonly views = new WeakMap<AppRecord, { version: string; resource: RuleResource; customProperties: Map<string, string[]> }>();
 
   constructor(
     private readonly site: SiteStore,
@@ -87,7 +88,7 @@ export class DistributionEngine {
   /** Does any enabled distribution policy send this app to this deployment? */
   matches(app: AppRecord, dep: DeploymentRecord): boolean {
     if (!app.published) return false;
-    const resource = this.ruleResource(app);
+    const { resource } = this.view(app);
     const subject = { name: dep.name.toLowerCase() };
     for (const policy of this.site.systemRules.values()) {
       if (policy.disabled || (policy.actions & DISTRIBUTE_ACTION) === 0 || !resourceFilterMatchesApp(policy.resourceFilter, app.id)) continue;
@@ -110,7 +111,7 @@ export class DistributionEngine {
   private candidateDeployments(app: AppRecord): Iterable<DeploymentRecord> {
     if (!app.published) return [];
     const byName = new Map<string, DeploymentRecord>();
-    const values = this.lowerCustomProperties(app);
+    const values = this.view(app).customProperties;
     for (const policy of this.site.systemRules.values()) {
       if (policy.disabled || (policy.actions & DISTRIBUTE_ACTION) === 0) continue;
       let pinned: string | null;
@@ -128,17 +129,19 @@ export class DistributionEngine {
     return byName.values();
   }
 
-  private lowerCustomProperties(app: AppRecord): Map<string, string[]> {
-    const out = new Map<string, string[]>();
+  /**
+   * The app as rules see it, rebuilt only when the app changed (every change moves modifiedDate): an app carrying
+   * 10,000 deployment names must not be re-read for each of those deployments.
+   */
+  private view(app: AppRecord): { resource: RuleResource; customProperties: Map<string, string[]> } {
+    const cached = this.views.get(app);
+    if (cached && cached.version === app.modifiedDate) return cached;
+    const customProperties = new Map<string, string[]>();
     for (const [name, values] of Object.entries(this.site.appCustomProperties(app))) {
-      out.set(name.toLowerCase(), values.map((v) => v.toLowerCase()));
+      customProperties.set(name.toLowerCase(), values.map((v) => v.toLowerCase()));
     }
-    return out;
-  }
-
-  private ruleResource(app: AppRecord): RuleResource {
-    const customProperties = this.lowerCustomProperties(app);
     const streamName = this.site.streamName(app.streamId);
+    const owner = this.site.users.get(app.ownerId);
     const attributes: Record<string, string[]> = {
       name: [app.name.toLowerCase()],
       id: [app.id],
@@ -146,23 +149,27 @@ export class DistributionEngine {
       'stream.id': app.streamId ? [app.streamId] : [],
       published: [String(app.published)],
       resourcetype: ['app'],
-      'owner.name': [(this.site.users.get(app.ownerId)?.name ?? '').toLowerCase()],
-      'owner.userid': [(this.site.users.get(app.ownerId)?.userId ?? '').toLowerCase()],
+      'owner.name': [(owner?.name ?? '').toLowerCase()],
+      'owner.userid': [(owner?.userId ?? '').toLowerCase()],
     };
-    return {
-      attribute: (path) => attributes[path] ?? [],
-      customProperty: (name) => customProperties.get(name) ?? [],
+    const view = {
+      version: app.modifiedDate,
+      customProperties,
+      resource: { attribute: (path: string) => attributes[path] ?? [], customProperty: (name: string) => customProperties.get(name) ?? [] },
     };
+    this.views.set(app, view);
+    return view;
   }
 
   private consider(app: AppRecord, dep: DeploymentRecord, trigger: DistributionTrigger): void {
-    if (this.stopped || !this.matches(app, dep)) return;
+    if (this.stopped) return;
     const key = `${app.id}|${dep.id}`;
     if (this.timers.has(key)) return; // already queued: delivery reads the latest state
     const pair = this.pairs.get(key);
     const inSync = pair?.status === 'succeeded' && pair.deliveredReloadTime === app.lastReloadTime;
     // Publish and reload always send; other triggers only fix pairs that are missing, failed or behind.
     if (inSync && trigger !== 'publish' && trigger !== 'reload') return;
+    if (!this.matches(app, dep)) return;
     this.pairs.set(key, { ...(pair ?? { deliveredReloadTime: null }), status: 'pending' });
     const result = this.startResult(app, dep);
     const fault = this.faults.decide(this.tenantName(dep), DISTRIBUTION_ROUTE, app.name);

@@ -7,12 +7,18 @@ import type http from 'node:http';
  */
 export class AddressListeners {
   private readonly servers: net.Server[] = [];
+  /** Open sockets: http.Server does not track sockets handed to it by emit('connection'), so we do. */
+  private readonly sockets = new Set<net.Socket>();
 
   constructor(private readonly httpServer: http.Server) {}
 
   /** Listens on `address:port`; port 0 picks a free port. Resolves with the port actually bound. */
   listen(address: string, port: number): Promise<number> {
-    const server = net.createServer((socket) => this.httpServer.emit('connection', socket));
+    const server = net.createServer((socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+      this.httpServer.emit('connection', socket);
+    });
     this.servers.push(server);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -31,7 +37,9 @@ export class AddressListeners {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    const closed = Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
   }
 }
 
