@@ -1,0 +1,112 @@
+/**
+ * Realistic latency: every Qlik call takes 50-300 ms, Qlik Cloud's rate limits are on, distributions arrive after
+ * 200 ms. N tenants (default 200) roll out at once; their wall time is compared with the latency model's lower
+ * bound and with a sequential baseline (the same activities, one tenant after another) run on further tenants of
+ * the same simulator in the same invocation and extrapolated per tenant.
+ */
+import type { FaultRule } from '../simulator/api';
+import { DEFAULT_RATE_LIMITS } from '../simulator/cloud/rate-limit';
+import { runSequentialBaseline, type BaselineResult } from './baseline';
+import { round, type BenchContext } from './context';
+import { latencyBound, type LatencyBound } from './model';
+import { benchPlan, BENCH_APPS, MANAGED_SPACE, runRollout } from './rollout-run';
+import type { RequestStats } from './sim-child';
+import { startStack, type PeakMemory } from './stack';
+import { totalActivities } from './throughput';
+import type { VerifyResult } from './verify';
+
+export const LATENCY_MS = { min: 50, max: 300 };
+export const DISTRIBUTION_DELAY_MS = 200;
+export const REALISTIC_FAULTS: FaultRule[] = [{ host: '*', latencyMs: LATENCY_MS }];
+const POLL_INTERVAL_MS = 100;
+
+export interface LatencyOptions {
+  tenants: number;
+  concurrency: number;
+  baselineTenants: number;
+}
+
+export interface LatencyResult {
+  tenants: number;
+  concurrency: number;
+  status: string;
+  wallSeconds: number;
+  model: LatencyBound & { meanLatencyMs: number; distributionDelayMs: number; callsPerTenant: number };
+  /** Wall time / the model's bound (1.0 = as fast as the latency model allows). */
+  ratioToBound: number;
+  /** Wall time / one tenant's critical path alone. */
+  ratioToCriticalPath: number;
+  baseline: BaselineResult & { measuredTenants: number; extrapolatedSeconds: number };
+  /** Sequential baseline extrapolated to N tenants / the rollout's wall time. */
+  speedupOverBaseline: number;
+  activities: number;
+  activityFailures: number;
+  simulatorRequests: RequestStats;
+  memory: PeakMemory;
+  verified: VerifyResult;
+}
+
+export async function runLatency(ctx: BenchContext, options: LatencyOptions): Promise<LatencyResult> {
+  ctx.log(`latency: ${options.tenants} tenants (${options.concurrency} in flight), ${LATENCY_MS.min}-${LATENCY_MS.max} ms per call, rate limits on; baseline on ${options.baselineTenants} more`);
+  const stack = await startStack({
+    temporal: ctx.temporal,
+    bundlePath: ctx.bundlePath,
+    profileDir: ctx.profileDir,
+    log: ctx.log,
+    simulator: { tenants: options.tenants + options.baselineTenants, seed: 9, distributionDelayMs: DISTRIBUTION_DELAY_MS, rateLimits: true, faults: REALISTIC_FAULTS },
+    worker: {
+      // Every tenant in flight waits on one call at a time: one activity slot each, so none queues for a slot.
+      tuning: { maxConcurrentActivityTaskExecutions: options.concurrency + 50, maxConcurrentWorkflowTaskExecutions: 10, maxCachedWorkflows: options.concurrency + 200 },
+      activityDeps: { pollIntervalMs: POLL_INTERVAL_MS },
+    },
+  });
+  try {
+    const allTenants = options.tenants + options.baselineTenants;
+    const fullPlan = benchPlan(stack.sim.info, { tenantCount: allTenants, concurrency: options.concurrency, sync: false });
+    const plan = benchPlan(stack.sim.info, { tenantCount: options.tenants, concurrency: options.concurrency, sync: false });
+    const run = await runRollout(stack.client, stack.taskQueue, plan);
+    const stats = await stack.workerStats();
+    const verified = await stack.sim.call<VerifyResult>('verify', { tenants: plan.tenants.map((t) => t.name), apps: BENCH_APPS, managedSpace: MANAGED_SPACE });
+    const simulatorRequests = await stack.sim.call<RequestStats>('requestStats');
+    ctx.log(`  rollout ${run.result.status} in ${round(run.wallMs / 1000)} s; sequential baseline on ${options.baselineTenants} tenants...`);
+
+    const baselineNames = fullPlan.tenants.slice(options.tenants).map((t) => t.name);
+    const baseline = await runSequentialBaseline(fullPlan, baselineNames, POLL_INTERVAL_MS);
+    const memory = await stack.stop();
+
+    const max = (pick: (t: BaselineResult['tenants'][number]) => number) => Math.max(0, ...baseline.tenants.map(pick));
+    const meanLatencyMs = (LATENCY_MS.min + LATENCY_MS.max) / 2;
+    const sharedObjects = 1 + plan.apps.length;
+    const bound = latencyBound({
+      tenants: options.tenants,
+      meanLatencyMs,
+      distributionDelayMs: DISTRIBUTION_DELAY_MS,
+      callsPerTenant: baseline.meanCallsPerTenant,
+      sharedWritesPerObject: max((t) => t.sharedQrsWrites) / sharedObjects,
+      cloudWritesPerTenant: max((t) => t.cloudWrites),
+      cloudReadsPerTenant: max((t) => t.cloudReads),
+      limits: { writePerMinute: DEFAULT_RATE_LIMITS.writePerMinute, readPerMinute: DEFAULT_RATE_LIMITS.readPerMinute },
+    });
+    const extrapolatedMs = baseline.meanMsPerTenant * options.tenants;
+    const result: LatencyResult = {
+      tenants: options.tenants,
+      concurrency: plan.waves[0].concurrency,
+      status: run.result.status,
+      wallSeconds: round(run.wallMs / 1000),
+      model: { ...bound, meanLatencyMs, distributionDelayMs: DISTRIBUTION_DELAY_MS, callsPerTenant: baseline.meanCallsPerTenant },
+      ratioToBound: round(run.wallMs / bound.boundMs, 2),
+      ratioToCriticalPath: round(run.wallMs / bound.criticalPathMs, 2),
+      baseline: { ...baseline, measuredTenants: baseline.tenants.length, extrapolatedSeconds: round(extrapolatedMs / 1000) },
+      speedupOverBaseline: round(extrapolatedMs / run.wallMs, 1),
+      activities: totalActivities(stats),
+      activityFailures: stats.activityFailures,
+      simulatorRequests,
+      memory,
+      verified,
+    };
+    ctx.log(`  bound ${round(bound.boundMs / 1000)} s (${bound.binding}); ${result.ratioToBound}x the bound; baseline ${baseline.meanMsPerTenant} ms/tenant -> ${result.baseline.extrapolatedSeconds} s for ${options.tenants}: ${result.speedupOverBaseline}x faster`);
+    return result;
+  } finally {
+    await stack.stop();
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The latency model's lower bound on a rollout's wall time (explained in bench/README.md):
+ *
+ *   bound = max(per-tenant critical path, shared-object write floor, rate-limit floor)
+ *
+ * - per-tenant critical path: a tenant's phases are sequential and its Qlik calls are sequential, so no schedule
+ *   finishes it faster than (calls on its path) x (mean call latency) + (distribution delay).
+ * - shared-object write floor: every tenant adds its deployment name to the same QSEoW objects (the custom property
+ *   definition and each plan app). QRS rejects a stale write (409), so writes to one object are serialised, and a
+ *   write can only succeed if its read came after the previous write: successive successful writes are at least one
+ *   request latency apart. N tenants x (writes per tenant on the busiest object = 1) x mean latency.
+ * - rate-limit floor: Qlik Cloud meters each tenant (tier 2 writes 100/min, tier 1 reads 1,000/min); a tenant
+ *   needing more calls than one window allows waits for the next window.
+ */
+export interface LatencyModelInput {
+  tenants: number;
+  meanLatencyMs: number;
+  distributionDelayMs: number;
+  /** Mean Qlik calls on one tenant's path (measured by the sequential baseline). */
+  callsPerTenant: number;
+  /** Per tenant: successful writes to the busiest shared QSEoW object. */
+  sharedWritesPerObject: number;
+  /** Per tenant, largest over tenants. */
+  cloudWritesPerTenant: number;
+  cloudReadsPerTenant: number;
+  limits: { writePerMinute: number; readPerMinute: number };
+}
+
+export interface LatencyBound {
+  criticalPathMs: number;
+  sharedWriteFloorMs: number;
+  rateLimitFloorMs: number;
+  boundMs: number;
+  /** Which term is the bound. */
+  binding: 'critical path' | 'shared-object writes' | 'rate limits';
+}
+
+function windowsNeeded(calls: number, perMinute: number): number {
+  return Math.max(0, Math.ceil(calls / perMinute) - 1) * 60_000;
+}
+
+export function latencyBound(input: LatencyModelInput): LatencyBound {
+  const criticalPathMs = Math.round(input.callsPerTenant * input.meanLatencyMs + input.distributionDelayMs);
+  const sharedWriteFloorMs = Math.round(input.tenants * input.sharedWritesPerObject * input.meanLatencyMs);
+  const rateLimitFloorMs = Math.max(windowsNeeded(input.cloudWritesPerTenant, input.limits.writePerMinute), windowsNeeded(input.cloudReadsPerTenant, input.limits.readPerMinute));
+  const terms: Array<[LatencyBound['binding'], number]> = [['critical path', criticalPathMs], ['shared-object writes', sharedWriteFloorMs], ['rate limits', rateLimitFloorMs]];
+  const [binding, boundMs] = terms.reduce((best, term) => (term[1] > best[1] ? term : best));
+  return { criticalPathMs, sharedWriteFloorMs, rateLimitFloorMs, boundMs, binding };
+}

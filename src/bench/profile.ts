@@ -1,0 +1,57 @@
+/**
+ * Summary of `node --cpu-prof` profiles: the functions with the most self time, per process (worker, simulator),
+ * so a person sees where the time goes without opening DevTools.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const CpuProfileSchema = z.object({
+  nodes: z.array(z.object({
+    id: z.number(),
+    callFrame: z.object({ functionName: z.string(), url: z.string(), lineNumber: z.number() }),
+  })),
+  samples: z.array(z.number()),
+  timeDeltas: z.array(z.number()),
+});
+
+export interface ProfileSummary {
+  process: string;
+  file: string;
+  totalMs: number;
+  top: Array<{ frame: string; selfMs: number; percent: number }>;
+}
+
+const TOP_FRAMES = 12;
+
+export function summariseProfiles(dir: string): ProfileSummary[] {
+  const summaries: ProfileSummary[] = [];
+  for (const processName of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    const processDir = path.join(dir, processName);
+    for (const file of fs.readdirSync(processDir).filter((f) => f.endsWith('.cpuprofile'))) {
+      summaries.push(summariseProfile(processName, path.join(processDir, file)));
+    }
+  }
+  return summaries;
+}
+
+export function summariseProfile(processName: string, file: string): ProfileSummary {
+  const profile = CpuProfileSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  const frameOf = new Map(profile.nodes.map((node) => [node.id, label(node.callFrame)]));
+  const selfUs = new Map<string, number>();
+  profile.samples.forEach((nodeId, i) => {
+    const frame = frameOf.get(nodeId) ?? '?';
+    selfUs.set(frame, (selfUs.get(frame) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  const totalUs = [...selfUs.values()].reduce((a, b) => a + b, 0);
+  const top = [...selfUs.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, TOP_FRAMES)
+    .map(([frame, us]) => ({ frame, selfMs: Math.round(us / 1000), percent: Math.round((us / Math.max(totalUs, 1)) * 1000) / 10 }));
+  return { process: processName, file, totalMs: Math.round(totalUs / 1000), top };
+}
+
+function label(frame: { functionName: string; url: string; lineNumber: number }): string {
+  const where = frame.url ? `${frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(src|dist)\//, '$1/')}:${frame.lineNumber + 1}` : '';
+  return `${frame.functionName || '(anonymous)'}${where ? ` ${where}` : ''}`;
+}

@@ -1,0 +1,64 @@
+/** The Markdown summary of a bench run (bench/results/latest.md, also printed). */
+import type { BenchResults } from './bench';
+import type { PeakMemory } from './stack';
+import type { ThroughputResult } from './throughput';
+
+const TARGETS = { tenantsPerSecond: 10, ratioToBound: 1.25, speedup: 20, workerMiB: 512 };
+
+const mem = (m: PeakMemory) => `worker ${m.worker?.peakRssMiB ?? '?'} MiB, simulator ${m.simulator?.peakRssMiB ?? '?'} MiB, Temporal server ${m.server?.peakRssMiB ?? '?'} MiB`;
+const ok = (pass: boolean) => (pass ? 'met' : '**missed**');
+const runs = (r: ThroughputResult) => `${r.rolloutRuns} run(s): ${r.rolloutHistoryPerRun.join(', ')} events`;
+
+function throughputRows(name: string, r: ThroughputResult): string[] {
+  return [
+    `| ${name}: tenants / in flight | ${r.tenants} / ${r.concurrency} (${r.status}; verified in the simulator ${r.verified.ok}/${r.verified.checked}) | |`,
+    `| ${name}: wall time | ${r.wallSeconds} s | |`,
+    `| ${name}: tenants/s | ${r.tenantsPerSecond} | >= ${TARGETS.tenantsPerSecond}: ${ok(r.tenantsPerSecond >= TARGETS.tenantsPerSecond)} |`,
+    `| ${name}: activities/s | ${r.activitiesPerSecond} (${r.activities} activity attempts, ${r.activityFailures} failed and retried; ${r.qlikCalls} Qlik calls) | |`,
+    `| ${name}: history events per tenant workflow | mean ${r.tenantHistoryEvents.mean} (min ${r.tenantHistoryEvents.min}, max ${r.tenantHistoryEvents.max}; ${r.tenantHistoryEvents.samples} sampled) | |`,
+    `| ${name}: rollout workflow history per run | ${runs(r)} | |`,
+    `| ${name}: peak RSS (VmHWM) | ${mem(r.memory)} | worker < ${TARGETS.workerMiB} MiB: ${ok((r.memory.worker?.peakRssMiB ?? Infinity) < TARGETS.workerMiB)} |`,
+  ];
+}
+
+export function renderMarkdown(results: BenchResults): string {
+  const m = results.machine;
+  const lines = [
+    `# qlik-rollout benchmark`,
+    ``,
+    `${results.startedAt} on ${m.cpus} CPU(s) (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}.`,
+    `Scenarios: ${results.args.only.join(', ')}. Real Temporal dev server, simulator and worker in their own processes.`,
+    ``,
+    `| Measure | Result | Target |`,
+    `|---|---|---|`,
+  ];
+  if (results.throughput) lines.push(...throughputRows('throughput', results.throughput));
+  const l = results.latency;
+  if (l) {
+    lines.push(
+      `| latency: tenants / in flight | ${l.tenants} / ${l.concurrency} (${l.status}; verified ${l.verified.ok}/${l.verified.checked}), ${l.model.meanLatencyMs} ms mean per call, rate limits on | |`,
+      `| latency: wall time | ${l.wallSeconds} s | |`,
+      `| latency: model lower bound | ${(l.model.boundMs / 1000).toFixed(1)} s, bound by ${l.model.binding} (critical path ${(l.model.criticalPathMs / 1000).toFixed(1)} s = ${l.model.callsPerTenant} calls x ${l.model.meanLatencyMs} ms + ${l.model.distributionDelayMs} ms; shared-object writes ${(l.model.sharedWriteFloorMs / 1000).toFixed(1)} s; rate limits ${(l.model.rateLimitFloorMs / 1000).toFixed(1)} s) | |`,
+      `| latency: wall / bound | ${l.ratioToBound}x (${l.ratioToCriticalPath}x one tenant's critical path) | <= ${TARGETS.ratioToBound}x: ${ok(l.ratioToBound <= TARGETS.ratioToBound)} |`,
+      `| latency: sequential baseline | ${l.baseline.meanMsPerTenant} ms/tenant measured on ${l.baseline.measuredTenants} tenants, extrapolated to ${l.tenants}: ${l.baseline.extrapolatedSeconds} s | |`,
+      `| latency: speed-up over the baseline | ${l.speedupOverBaseline}x | >= ${TARGETS.speedup}x: ${ok(l.speedupOverBaseline >= TARGETS.speedup)} |`,
+      `| latency: simulator answers | ${Object.entries(l.simulatorRequests.byStatus).map(([s, n]) => `${s}: ${n}`).join(', ')} | |`,
+      `| latency: peak RSS | ${mem(l.memory)} | |`,
+    );
+  }
+  if (results.scale) lines.push(...throughputRows('scale', results.scale));
+  const s = results.sync;
+  if (s) {
+    lines.push(
+      `| sync: tenants | ${s.tenants} synced (rollout ${s.rolloutStatus} in ${s.rolloutSeconds} s), watcher polls every ${s.watcherPollMs} ms | |`,
+      `| sync: one reload of "${s.app}" -> every tenant verified | ${s.lagAllSeconds} s (p50 ${s.lagP50Seconds} s, p95 ${s.lagP95Seconds} s; ${s.confirmedByQuery}/${s.tenants} confirmed by query) | |`,
+      `| sync: peak RSS | ${mem(s.memory)} | |`,
+    );
+  }
+  for (const [name, error] of Object.entries(results.errors)) lines.push(`| ${name} | **failed**: ${error} | |`);
+  for (const p of results.profiles ?? []) {
+    lines.push('', `CPU profile of the ${p.process} (${(p.totalMs / 1000).toFixed(1)} s sampled), top self time:`, '');
+    for (const f of p.top) lines.push(`- ${f.percent}% ${f.frame}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

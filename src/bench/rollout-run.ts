@@ -1,0 +1,92 @@
+/**
+ * One benchmarked rollout: a plan for the simulator's tenants (one wave, the two distributable seeded apps), the
+ * rollout workflow started through the client, its result, and what it cost in history.
+ */
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { simulatorPlanFile } from '../plan/simulator-plan';
+import { planFromObject } from '../plan/load';
+import type { RolloutPlan } from '../plan/types';
+import type { rolloutWorkflow } from '../workflows';
+import { workflowIds, type RolloutOptions, type RolloutProgress } from '../workflows/messages';
+import type { SimChildInfo } from './sim-child';
+
+/** The seeded apps that pass verification (the others exist to exercise failures). */
+export const BENCH_APPS = ['Sales Analytics', 'Operations Overview'];
+export const MANAGED_SPACE = '{name} Analytics';
+
+export interface BenchPlanOptions {
+  /** Only these tenants (by position in the simulator) are in the plan. */
+  tenantCount: number;
+  concurrency: number;
+  sync: boolean;
+  pollInterval?: string;
+}
+
+export function benchPlan(sim: SimChildInfo, options: BenchPlanOptions): RolloutPlan {
+  const source = { ...sim, tenants: sim.tenants.slice(0, options.tenantCount).map((t) => ({ ...t, tenantId: '' })) };
+  const file = simulatorPlanFile(source, { name: 'bench', concurrency: Math.min(options.concurrency, 1000), pollInterval: options.pollInterval });
+  file.apps = file.apps.filter((app) => BENCH_APPS.includes(app.name));
+  file.waves = [{ name: 'all', tenants: ['*'] }];
+  file.failureBudget = { perWave: 0, overall: 0 };
+  file.sync = { enabled: options.sync, pollInterval: options.pollInterval ?? '1s' };
+  file.tenantDefaults = { managedSpace: MANAGED_SPACE };
+  return planFromObject(file, 'bench plan');
+}
+
+export interface HistoryStats {
+  /** History events of each sampled workflow. */
+  samples: number;
+  mean: number;
+  min: number;
+  max: number;
+}
+
+export interface RolloutRun {
+  rolloutId: string;
+  wallMs: number;
+  result: RolloutProgress;
+  /** History length of each run of the rollout workflow (one entry per continue-as-new run). */
+  rolloutRuns: number[];
+  tenantHistory: HistoryStats;
+}
+
+export async function runRollout(client: Client, taskQueue: string, plan: RolloutPlan, options: RolloutOptions & { historySamples?: number } = {}): Promise<RolloutRun> {
+  const { historySamples = 50, ...rolloutOptions } = options;
+  const rolloutId = `bench-${Date.now().toString(36)}`;
+  const started = Date.now();
+  const handle = await client.workflow.start<typeof rolloutWorkflow>('rolloutWorkflow', {
+    taskQueue, workflowId: workflowIds.rollout(rolloutId), args: [{ rolloutId, plan, options: rolloutOptions }],
+  });
+  const result = await handle.result();
+  const wallMs = Date.now() - started;
+  const rolloutRuns = await runHistoryLengths(client, handle.workflowId, handle.firstExecutionRunId);
+  const sample = spread(plan.tenants.map((t) => t.name), historySamples);
+  const tenantHistory = await historyStats(client, sample.map((tenant) => workflowIds.tenant(rolloutId, tenant)));
+  return { rolloutId, wallMs, result, rolloutRuns, tenantHistory };
+}
+
+/** Follows the continue-as-new chain from the first run, counting each run's events. */
+async function runHistoryLengths(client: Client, workflowId: string, firstRunId: string): Promise<number[]> {
+  const lengths: number[] = [];
+  let runId: string | undefined = firstRunId;
+  while (runId) {
+    const history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const events = history.events ?? [];
+    lengths.push(events.length);
+    runId = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return lengths;
+}
+
+export async function historyStats(client: Client, workflowIdsToRead: string[]): Promise<HistoryStats> {
+  const counts: number[] = [];
+  for (const id of workflowIdsToRead) counts.push((await client.workflow.getHandle(id).fetchHistory()).events?.length ?? 0);
+  if (counts.length === 0) return { samples: 0, mean: 0, min: 0, max: 0 };
+  return { samples: counts.length, mean: Math.round((counts.reduce((a, b) => a + b, 0) / counts.length) * 10) / 10, min: Math.min(...counts), max: Math.max(...counts) };
+}
+
+/** Up to `n` items spread evenly over the list (first and last included). */
+export function spread<T>(items: T[], n: number): T[] {
+  if (items.length <= n) return items;
+  return Array.from({ length: n }, (_, i) => items[Math.round((i * (items.length - 1)) / Math.max(n - 1, 1))]);
+}

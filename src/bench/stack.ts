@@ -1,0 +1,108 @@
+/**
+ * What one bench scenario runs on: a fresh Temporal dev server (or the one a test already runs), the simulator and
+ * the worker as child processes, and a client in this process. Fresh per scenario, so peak memory is per scenario.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { startDevServer, type DevServer } from '../devserver/dev-server';
+import type { SimulatorOptions } from '../simulator/api';
+import type { SimulatorTuning } from '../simulator';
+import { processMemory, type ProcessMemory } from './memory';
+import { connectChild, forkSibling, type ChildHandle } from './rpc';
+import type { SimChildInfo } from './sim-child';
+import type { WorkerChildSettings, WorkerStats } from './worker-child';
+
+export interface TemporalTarget {
+  /** Use a running server (tests); otherwise a fresh dev server is started for the scenario. */
+  address?: string;
+  namespace?: string;
+  /** Pid of that running server, to read its memory. */
+  pid?: number;
+  /** Continue-as-new suggestion threshold for a fresh server (events). */
+  suggestContinueAsNewAt?: number;
+}
+
+export interface StackOptions {
+  temporal: TemporalTarget;
+  bundlePath: string;
+  simulator: SimulatorOptions & SimulatorTuning;
+  worker: Omit<WorkerChildSettings, 'address' | 'namespace' | 'taskQueue' | 'bundlePath'>;
+  /** Directory for `node --cpu-prof` profiles of the worker and the simulator; none when absent. */
+  profileDir?: string;
+  log: (line: string) => void;
+}
+
+export interface PeakMemory {
+  worker?: ProcessMemory;
+  simulator?: ProcessMemory;
+  server?: ProcessMemory;
+}
+
+export interface BenchStack {
+  client: Client;
+  taskQueue: string;
+  sim: ChildHandle<SimChildInfo>;
+  worker: ChildHandle<{ pid: number }>;
+  workerStats(): Promise<WorkerStats>;
+  memory(): PeakMemory;
+  stop(): Promise<PeakMemory>;
+}
+
+let queueCounter = 0;
+
+export async function startStack(options: StackOptions): Promise<BenchStack> {
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async () => { while (closers.length) await closers.pop()!().catch(() => undefined); };
+  try {
+    let server: DevServer | undefined;
+    if (!options.temporal.address) {
+      server = await startDevServer({
+        headless: true,
+        dynamicConfig: options.temporal.suggestContinueAsNewAt ? { 'limit.historyCount.suggestContinueAsNew': options.temporal.suggestContinueAsNewAt } : {},
+      });
+      closers.push(() => server!.stop());
+    }
+    const address = options.temporal.address ?? server!.address;
+    const namespace = options.temporal.namespace ?? server?.namespace ?? 'default';
+    const serverPid = options.temporal.pid ?? server?.pid;
+    const profile = (name: string) => (options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(options.profileDir, name)] : []);
+
+    const secretsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qlik-bench-secrets-'));
+    closers.push(async () => fs.rmSync(secretsDir, { recursive: true, force: true }));
+    const sim = await connectChild<SimChildInfo>(
+      forkSibling('sim-child', { env: { BENCH_SIM_OPTIONS: JSON.stringify({ ...options.simulator, secretsDir }) }, execArgv: profile('simulator') }),
+      'simulator',
+    );
+    closers.push(() => sim.stop());
+
+    const taskQueue = `bench-${process.pid}-${Date.now().toString(36)}-${queueCounter++}`;
+    const settings: WorkerChildSettings = { address, namespace, taskQueue, bundlePath: options.bundlePath, ...options.worker };
+    const worker = await connectChild<{ pid: number }>(
+      forkSibling('worker-child', { env: { BENCH_WORKER: JSON.stringify(settings) }, execArgv: profile('worker') }),
+      'worker',
+    );
+    closers.push(() => worker.stop());
+
+    const connection = await Connection.connect({ address });
+    closers.push(() => connection.close());
+    const client = new Client({ connection, namespace });
+    const memory = (): PeakMemory => ({ worker: processMemory(worker.pid), simulator: processMemory(sim.pid), server: processMemory(serverPid) });
+    options.log(`  stack: Temporal ${address}${server ? ` (dev server ${server.version}, pid ${server.pid})` : ''}, simulator pid ${sim.pid} (${sim.info.tenants.length} tenants), worker pid ${worker.pid}`);
+    return {
+      client, taskQueue, sim, worker,
+      workerStats: () => worker.call<WorkerStats>('stats'),
+      memory,
+      async stop() {
+        // Read before stopping: VmHWM is gone with the process.
+        const peak = memory();
+        await closeAll();
+        return peak;
+      },
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Throughput: N tenants (default 1,000) all in flight at once, no simulated latency, no rate limits. Measures how
+ * fast the engine itself (worker, Temporal server, simulator) moves tenants through the five setup phases.
+ */
+import { round, type BenchContext } from './context';
+import type { PeakMemory } from './stack';
+import { startStack } from './stack';
+import { benchPlan, BENCH_APPS, MANAGED_SPACE, runRollout, type HistoryStats } from './rollout-run';
+import type { RequestStats } from './sim-child';
+import type { VerifyResult } from './verify';
+import type { WorkerStats } from './worker-child';
+
+export interface ThroughputOptions {
+  tenants: number;
+  /** Tenants in flight at once (the wave's concurrency; the plan schema caps it at 1,000). */
+  concurrency: number;
+  /** Force continue-as-new after this many tenant starts (default: the workflow's own). */
+  tenantsPerRun?: number;
+  label?: string;
+}
+
+export interface ThroughputResult {
+  tenants: number;
+  concurrency: number;
+  status: string;
+  wallSeconds: number;
+  tenantsPerSecond: number;
+  activities: number;
+  activitiesPerSecond: number;
+  activityFailures: number;
+  qlikCalls: number;
+  simulatorRequests: RequestStats;
+  tenantHistoryEvents: HistoryStats;
+  rolloutRuns: number;
+  rolloutHistoryPerRun: number[];
+  memory: PeakMemory;
+  verified: VerifyResult;
+}
+
+export async function runThroughput(ctx: BenchContext, options: ThroughputOptions): Promise<ThroughputResult> {
+  ctx.log(`${options.label ?? 'throughput'}: ${options.tenants} tenants, ${options.concurrency} in flight, no latency`);
+  const stack = await startStack({
+    temporal: ctx.temporal,
+    bundlePath: ctx.bundlePath,
+    profileDir: ctx.profileDir,
+    log: ctx.log,
+    simulator: { tenants: options.tenants, seed: 8, distributionDelayMs: 0, rateLimits: false },
+    worker: {
+      tuning: { maxConcurrentActivityTaskExecutions: 200, maxConcurrentWorkflowTaskExecutions: 10, maxCachedWorkflows: Math.min(options.concurrency, 1000) + 200 },
+      activityDeps: { pollIntervalMs: 100 },
+    },
+  });
+  try {
+    const plan = benchPlan(stack.sim.info, { tenantCount: options.tenants, concurrency: options.concurrency, sync: false });
+    const run = await runRollout(stack.client, stack.taskQueue, plan, { tenantsPerRun: options.tenantsPerRun });
+    const stats = await stack.workerStats();
+    const verified = await stack.sim.call<VerifyResult>('verify', { tenants: plan.tenants.map((t) => t.name), apps: BENCH_APPS, managedSpace: MANAGED_SPACE });
+    const simulatorRequests = await stack.sim.call<RequestStats>('requestStats');
+    const memory = await stack.stop();
+    const activities = totalActivities(stats);
+    const seconds = run.wallMs / 1000;
+    const result: ThroughputResult = {
+      tenants: options.tenants,
+      concurrency: plan.waves[0].concurrency,
+      status: run.result.status,
+      wallSeconds: round(seconds),
+      tenantsPerSecond: round(options.tenants / seconds),
+      activities,
+      activitiesPerSecond: round(activities / seconds),
+      activityFailures: stats.activityFailures,
+      qlikCalls: stats.qlikCalls.total,
+      simulatorRequests,
+      tenantHistoryEvents: run.tenantHistory,
+      rolloutRuns: run.rolloutRuns.length,
+      rolloutHistoryPerRun: run.rolloutRuns,
+      memory,
+      verified,
+    };
+    ctx.log(`  ${result.status} in ${result.wallSeconds} s: ${result.tenantsPerSecond} tenants/s, ${result.activitiesPerSecond} activities/s, verified ${verified.ok}/${verified.checked}, worker peak ${memory.worker?.peakRssMiB} MiB`);
+    return result;
+  } finally {
+    await stack.stop();
+  }
+}
+
+export function totalActivities(stats: WorkerStats): number {
+  return Object.values(stats.activities).reduce((a, b) => a + b, 0);
+}
