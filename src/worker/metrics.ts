@@ -26,66 +26,48 @@ export function activityOutcome(err: unknown): string {
 
 const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
+/** Metric factories: the prefix and the registry in one place, label names typed for inc()/set()/observe(). */
+const counter = <L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[]) =>
+  new Counter<L>({ name: `${METRIC_PREFIX}${name}`, help, labelNames, registers: [registry] });
+const gauge = <L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[]) =>
+  new Gauge<L>({ name: `${METRIC_PREFIX}${name}`, help, labelNames, registers: [registry] });
+const histogram = <L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[]) =>
+  new Histogram<L>({ name: `${METRIC_PREFIX}${name}`, help, labelNames, buckets: DURATION_BUCKETS, registers: [registry] });
+
 export class RolloutMetrics {
   readonly registry = new Registry();
 
-  readonly qlikCalls = new Counter({
-    name: `${METRIC_PREFIX}qlik_api_calls_total`,
-    help: 'HTTP calls to Qlik hosts (QSEoW QRS, Hybrid Deployment Service, Qlik Cloud), by host kind, method and status class.',
-    labelNames: ['host_kind', 'method', 'status_class'] as const,
-    registers: [this.registry],
-  });
+  readonly qlikCalls = counter(this.registry, 'qlik_api_calls_total',
+    'HTTP calls to Qlik hosts (QSEoW QRS, Hybrid Deployment Service, Qlik Cloud), by host kind, method and status class.',
+    ['host_kind', 'method', 'status_class'] as const);
 
-  readonly qlikErrors = new Counter({
-    name: `${METRIC_PREFIX}qlik_api_errors_total`,
-    help: 'Qlik calls that failed: 4xx/5xx answers or no answer (network).',
-    labelNames: ['host_kind', 'status_class'] as const,
-    registers: [this.registry],
-  });
+  readonly qlikErrors = counter(this.registry, 'qlik_api_errors_total',
+    'Qlik calls that failed: 4xx/5xx answers or no answer (network).',
+    ['host_kind', 'status_class'] as const);
 
-  readonly qlikRateLimited = new Counter({
-    name: `${METRIC_PREFIX}qlik_api_rate_limited_total`,
-    help: 'Qlik calls answered 429 Too Many Requests (retried after Retry-After).',
-    labelNames: ['host_kind'] as const,
-    registers: [this.registry],
-  });
+  readonly qlikRateLimited = counter(this.registry, 'qlik_api_rate_limited_total',
+    'Qlik calls answered 429 Too Many Requests (retried after Retry-After).',
+    ['host_kind'] as const);
 
-  readonly qlikCallDuration = new Histogram({
-    name: `${METRIC_PREFIX}qlik_api_call_duration_seconds`,
-    help: 'Duration of Qlik HTTP calls.',
-    labelNames: ['host_kind'] as const,
-    buckets: DURATION_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly qlikCallDuration = histogram(this.registry, 'qlik_api_call_duration_seconds',
+    'Duration of Qlik HTTP calls.',
+    ['host_kind'] as const);
 
-  readonly activityDuration = new Histogram({
-    name: `${METRIC_PREFIX}activity_duration_seconds`,
-    help: 'Duration of activity executions on this worker, by activity type and outcome (ok or failure type).',
-    labelNames: ['activity_type', 'outcome'] as const,
-    buckets: DURATION_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly activityDuration = histogram(this.registry, 'activity_duration_seconds',
+    'Duration of activity executions on this worker, by activity type and outcome (ok or failure type).',
+    ['activity_type', 'outcome'] as const);
 
-  readonly tenants = new Gauge({
-    name: `${METRIC_PREFIX}tenants`,
-    help: 'Tenant workflows by Status and Phase search attributes (a periodic visibility count).',
-    labelNames: ['status', 'phase'] as const,
-    registers: [this.registry],
-  });
+  readonly tenants = gauge(this.registry, 'tenants',
+    'Tenant workflows by Status and Phase search attributes (a periodic visibility count).',
+    ['status', 'phase'] as const);
 
-  readonly rollouts = new Gauge({
-    name: `${METRIC_PREFIX}rollouts`,
-    help: 'Rollout workflows by Status search attribute (a periodic visibility count).',
-    labelNames: ['status'] as const,
-    registers: [this.registry],
-  });
+  readonly rollouts = gauge(this.registry, 'rollouts',
+    'Rollout workflows by Status search attribute (a periodic visibility count).',
+    ['status'] as const);
 
-  readonly visibilityRefreshes = new Counter({
-    name: `${METRIC_PREFIX}visibility_refreshes_total`,
-    help: 'Visibility count refreshes, by result (ok, error).',
-    labelNames: ['result'] as const,
-    registers: [this.registry],
-  });
+  readonly visibilityRefreshes = counter(this.registry, 'visibility_refreshes_total',
+    'Visibility count refreshes, by result (ok, error).',
+    ['result'] as const);
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     // Node process metrics (heap, event loop lag, GC): cheap and what an operator looks at first.
