@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import { request } from 'undici';
 import type { SimTenantInfo, Simulator } from '../../src/simulator';
 
+// Test answers are dynamic JSON; tests assert on their shape.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface Answer<T = any> {
   status: number;
   headers: Record<string, string | string[] | undefined>;
