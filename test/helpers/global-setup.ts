@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDevServer } from '../../src/devserver/dev-server';
-import { STATE_FILE, type TestRunState } from './state';
+import { STATE_FILE, STATE_FILE_ENV, type TestRunState } from './state';
 
 /**
  * One real Temporal dev server per test run (never a mock), with the project's search attributes and a low
@@ -25,5 +25,6 @@ export default async function globalSetup(): Promise<void> {
   fs.writeFileSync(bundlePath, bundle.code);
   const state: TestRunState = { address: server.address, namespace: server.namespace, version: server.version, pid: server.pid, bundlePath, dir };
   fs.writeFileSync(STATE_FILE, JSON.stringify(state));
+  process.env[STATE_FILE_ENV] = STATE_FILE;
   (globalThis as Record<string, unknown>).__temporalDevServer = server;
 }
