@@ -24,8 +24,10 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./package.json
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
-# `qlik-rollout` on PATH for `docker compose exec worker qlik-rollout ...`.
-RUN ln -s /app/dist/cli/main.js /usr/local/bin/qlik-rollout
+# `qlik-rollout` on PATH for `docker compose exec worker qlik-rollout ...`; mount points owned by the app user,
+# so a named volume mounted there starts writable by it (the sim profile's plan and secrets).
+RUN ln -s /app/dist/cli/main.js /usr/local/bin/qlik-rollout \
+  && mkdir -p /run/qlik-sim /run/secrets/qlik-rollout && chown node:node /run/qlik-sim
 USER node
 # 9464: /metrics (project + SDK metrics) and /healthz.
 EXPOSE 9464

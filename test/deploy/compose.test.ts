@@ -184,6 +184,12 @@ describe('docker-compose.yml', () => {
     expect(services['worker-sim'].image).toBe(services.worker.image);
   });
 
+  test('every worker setting is documented in docs/production.md', () => {
+    const docs = read('docs/production.md');
+    const undocumented = Object.keys(WorkerEnvSchema.shape).filter((key) => !docs.includes(`\`${key}\``));
+    expect(undocumented).toEqual([]);
+  });
+
   test("the simulator profile runs the CLI's simulator command with options it declares", () => {
     const command = execForm(JSON.stringify(services.simulator.command)).map((word) => interpolate(word));
     expect(command.slice(0, 3)).toEqual(['node', 'dist/cli/main.js', 'simulator']);
