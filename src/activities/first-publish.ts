@@ -5,7 +5,7 @@
 import type { PhaseContext } from '../plan/types';
 import { cloudClient } from '../qlik/cloud/client';
 import { getCloudApp, moveAppToSpace, spaceOf, type CloudApp } from '../qlik/cloud/apps';
-import { notYetFailure } from '../qlik/errors';
+import { isHttpStatus, notYetFailure } from '../qlik/errors';
 import { qrsClient } from '../qlik/qrs/client';
 import type { Transport } from '../qlik/transport';
 import { ensureManagedSpace, findCopies, primaryCopy } from './cloud-copies';
@@ -20,7 +20,11 @@ interface PublishProgress {
 
 async function findArrived(cloud: Transport, sourceAppId: string, name: string, knownId: string | undefined, spaceId: string): Promise<CloudApp | undefined> {
   if (knownId) {
-    const known = await getCloudApp(cloud, knownId).catch(() => undefined);
+    // A copy found by an earlier attempt; 404 = deleted since, so search again.
+    const known = await getCloudApp(cloud, knownId).catch((err: unknown) => {
+      if (isHttpStatus(err, 404)) return undefined;
+      throw err;
+    });
     if (known) return known;
   }
   return primaryCopy(await findCopies(cloud, name, sourceAppId), spaceId);
