@@ -89,7 +89,11 @@ function withoutUndefined<T>(record: Record<string, T | undefined>): Record<stri
 export function temporalConnectConfig(env: NodeJS.ProcessEnv, settings: Pick<WorkerEnv, 'TEMPORAL_API_KEY_FILE'>) {
   const vars = withoutUndefined(env);
   if (!vars.TEMPORAL_API_KEY && settings.TEMPORAL_API_KEY_FILE) {
-    vars.TEMPORAL_API_KEY = fs.readFileSync(settings.TEMPORAL_API_KEY_FILE, 'utf8').trim();
+    try {
+      vars.TEMPORAL_API_KEY = fs.readFileSync(settings.TEMPORAL_API_KEY_FILE, 'utf8').trim();
+    } catch (err) {
+      throw new Error(`TEMPORAL_API_KEY_FILE=${settings.TEMPORAL_API_KEY_FILE} cannot be read (${(err as NodeJS.ErrnoException).code}): mount the Temporal API key secret there or unset the variable`);
+    }
   }
   const config = loadClientConnectConfig({ profile: vars.TEMPORAL_PROFILE, overrideEnvVars: vars });
   return {
