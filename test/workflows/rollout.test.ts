@@ -1,6 +1,5 @@
 // pause/abort take an optional argument, which the client's executeUpdate overloads cannot express: call by name.
 import { StatusKey } from '../../src/shared/search-attributes';
-import { createWorker } from '../../src/worker/worker';
 import { rolloutWorkflow } from '../../src/workflows';
 import {
   abortUpdate,
@@ -14,20 +13,14 @@ import {
   type RolloutInput,
   type RolloutStatus,
 } from '../../src/workflows/messages';
-import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
-import { configError, makePlan, recordHistory, recordingActivities, waitFor } from './support';
+import { connectTestTemporal, type TestTemporal } from '../helpers/temporal';
+import { configError, makePlan, recordHistory, recordingActivities, waitFor, withWorker } from './support';
 
 let t: TestTemporal;
 beforeAll(async () => { t = await connectTestTemporal(); });
 afterAll(async () => { await t.close(); });
 
 const fast = { activityRetry: { initialIntervalMs: 50, maximumAttempts: 2 }, abortGraceMs: 10_000 };
-
-async function withWorker<T>(activities: object, fn: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = uniqueTaskQueue('rollout');
-  const worker = await createWorker({ connection: t.nativeConnection, namespace: t.state.namespace, taskQueue, activities, workflowBundle: { codePath: t.state.bundlePath } });
-  return worker.runUntil(fn(taskQueue));
-}
 
 function start(taskQueue: string, input: RolloutInput) {
   return t.client.workflow.start(rolloutWorkflow, { taskQueue, workflowId: workflowIds.rollout(input.rolloutId), args: [input] });
@@ -47,7 +40,7 @@ test('20 tenants in 3 waves: canary first, window bounded, every tenant once; co
     },
   });
   const plan = makePlan([{ name: 'canary', size: 2, concurrency: 1 }, { name: 'early', size: 6, concurrency: 3 }, { name: 'rest', size: 12, concurrency: 4 }]);
-  await withWorker(rec.activities, async (taskQueue) => {
+  await withWorker(t, rec.activities, async (taskQueue) => {
     const handle = await start(taskQueue, { rolloutId: rid('twenty'), plan, options: { ...fast, tenantsPerRun: 6 } });
     const result = await handle.result();
     expect(result.status).toBe('succeeded');
@@ -66,7 +59,7 @@ test('20 tenants in 3 waves: canary first, window bounded, every tenant once; co
 test('pause stops new tenants from starting; resume continues', async () => {
   const rec = recordingActivities({ delayMs: 100 });
   const plan = makePlan([{ name: 'one', size: 6, concurrency: 1 }]);
-  await withWorker(rec.activities, async (taskQueue) => {
+  await withWorker(t, rec.activities, async (taskQueue) => {
     const handle = await start(taskQueue, { rolloutId: rid('pause'), plan, options: fast });
     await waitFor(async () => rec.count('ensurePolicy'), (n) => n >= 2);
     expect(await handle.executeUpdate<RolloutStatus, [{ reason: string }]>(pauseUpdate.name, { args: [{ reason: 'maintenance window' }] })).toBe('paused');
@@ -87,7 +80,7 @@ test('a spent failure budget halts the rollout; retry and skip fix it; resume fi
   const broken = new Set(['tenant-02', 'tenant-03']);
   const rec = recordingActivities({ failer: (a, tenant) => (a === 'ensureIdp' && broken.has(tenant) ? configError(`IdP create answered 401 for ${tenant}: fix the API key reference`) : undefined) });
   const plan = makePlan([{ name: 'canary', size: 3, concurrency: 3, failureBudget: 1 }, { name: 'rest', size: 4, concurrency: 2 }]);
-  await withWorker(rec.activities, async (taskQueue) => {
+  await withWorker(t, rec.activities, async (taskQueue) => {
     const handle = await start(taskQueue, { rolloutId: rid('budget'), plan, options: fast });
     const halted = await waitFor(() => handle.query(progressQuery), (p) => p.status === 'halted' && p.waves[0].counts.failed === 2);
     expect(halted.reason).toMatch(/failure budget of wave "canary" spent: 2 failed > 1 allowed/);
@@ -119,7 +112,7 @@ test('approval gates the next wave; abort cancels running tenants and starts no 
   const activities = { ...rec.activities, ensurePolicy: async (ctx: Parameters<typeof rec.activities.ensurePolicy>[0]) => (ctx.tenant.name === 'tenant-01' ? quick.activities.ensurePolicy(ctx) : rec.activities.ensurePolicy(ctx)) };
   const plan = makePlan([{ name: 'canary', size: 1, approval: true }, { name: 'rest', size: 4, concurrency: 2 }]);
   for (const k of ['verifyApp', 'ensureDeployment', 'ensureIdp', 'firstPublish'] as const) (activities as Record<string, unknown>)[k] = quick.activities[k];
-  await withWorker(activities, async (taskQueue) => {
+  await withWorker(t, activities, async (taskQueue) => {
     const handle = await start(taskQueue, { rolloutId: rid('approve'), plan, options: fast });
     await waitFor(() => handle.query(progressQuery), (p) => p.status === 'awaiting-approval');
     await expect(handle.executeUpdate(approveUpdate, { args: [{ wave: 'rest' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/"canary" awaits approval/) } });

@@ -4,7 +4,8 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { WorkflowHandle } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
 import { resolveTemporalCli } from '../../src/devserver/temporal-cli';
-import { testRunState } from '../helpers/temporal';
+import { createWorker } from '../../src/worker/worker';
+import { testRunState, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import type { PhaseActivities, PhaseContext } from '../../src/activities/types';
 import { FailureTypes } from '../../src/activities/types';
 import type { RolloutPlan, WaveSpec } from '../../src/plan/types';
@@ -95,4 +96,11 @@ export async function recordHistory(handle: Pick<WorkflowHandle, 'workflowId'>, 
   const json = execFileSync(resolveTemporalCli(), ['workflow', 'show', '--address', address, '--namespace', namespace, '--workflow-id', handle.workflowId, '--output', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
   fs.writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), json);
+}
+
+/** Runs `fn` while a worker with these activities serves a fresh task queue on the real dev server. */
+export async function withWorker<T>(t: TestTemporal, activities: object, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = uniqueTaskQueue('wf');
+  const worker = await createWorker({ connection: t.nativeConnection, namespace: t.state.namespace, taskQueue, activities, workflowBundle: { codePath: t.state.bundlePath } });
+  return worker.runUntil(fn(taskQueue));
 }

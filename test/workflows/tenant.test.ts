@@ -1,5 +1,4 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { createWorker } from '../../src/worker/worker';
 import { PhaseKey, StatusKey } from '../../src/shared/search-attributes';
 import { tenantWorkflow } from '../../src/workflows';
 import {
@@ -10,8 +9,8 @@ import {
   tenantStateQuery,
   type TenantWorkflowInput,
 } from '../../src/workflows/messages';
-import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
-import { configError, makePlan, recordHistory, recordingActivities, waitFor } from './support';
+import { connectTestTemporal, type TestTemporal } from '../helpers/temporal';
+import { configError, makePlan, recordHistory, recordingActivities, waitFor, withWorker } from './support';
 
 let t: TestTemporal;
 beforeAll(async () => { t = await connectTestTemporal(); });
@@ -22,15 +21,9 @@ function tenantInput(tenant = 'tenant-01'): TenantWorkflowInput {
   return { rolloutId: `r${Date.now().toString(36)}`, wave: 'all', plan, tenant: { name: tenant, url: 'http://x' }, activityRetry: { initialIntervalMs: 50, maximumAttempts: 2 } };
 }
 
-async function withWorker<T>(activities: object, fn: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = uniqueTaskQueue('tenant');
-  const worker = await createWorker({ connection: t.nativeConnection, namespace: t.state.namespace, taskQueue, activities, workflowBundle: { codePath: t.state.bundlePath } });
-  return worker.runUntil(fn(taskQueue));
-}
-
 test('runs the five phases once, in order, and shows the outcome by query and search attributes', async () => {
   const rec = recordingActivities();
-  await withWorker(rec.activities, async (taskQueue) => {
+  await withWorker(t, rec.activities, async (taskQueue) => {
     const input = tenantInput();
     const handle = await t.client.workflow.start(tenantWorkflow, { taskQueue, workflowId: `tenant-happy-${Date.now()}`, args: [input] });
     const result = await handle.result();
@@ -48,7 +41,7 @@ test('runs the five phases once, in order, and shows the outcome by query and se
 test('a failed phase waits for action; retry re-runs only the failed phase and the rest', async () => {
   let idpFixed = false;
   const rec = recordingActivities({ failer: (a) => (a === 'ensureIdp' && !idpFixed ? configError('IdP create answered 403 for tenant-01: the API key is not a TenantAdmin') : undefined) });
-  await withWorker(rec.activities, async (taskQueue) => {
+  await withWorker(t, rec.activities, async (taskQueue) => {
     const handle = await t.client.workflow.start(tenantWorkflow, { taskQueue, workflowId: `tenant-retry-${Date.now()}`, args: [tenantInput()] });
     const waiting = await waitFor(() => handle.query(tenantStateQuery), (s) => s.status === 'waiting-for-action');
     expect(waiting.phase).toBe('idp');
@@ -69,7 +62,7 @@ test('a failed phase waits for action; retry re-runs only the failed phase and t
 
 test('skip ends a failed tenant as skipped', async () => {
   const rec = recordingActivities({ failer: (a) => (a === 'verifyApp' ? configError('app Sales is not published') : undefined) });
-  await withWorker(rec.activities, async (taskQueue) => {
+  await withWorker(t, rec.activities, async (taskQueue) => {
     const handle = await t.client.workflow.start(tenantWorkflow, { taskQueue, workflowId: `tenant-skip-${Date.now()}`, args: [tenantInput()] });
     await waitFor(() => handle.query(tenantStateQuery), (s) => s.status === 'waiting-for-action');
     await handle.executeUpdate(tenantSkipUpdate, { args: [{ reason: 'customer left' }] });
@@ -82,7 +75,7 @@ test('pause holds the tenant between phases; resume continues', async () => {
   let release!: () => void;
   const gate = new Promise<void>((r) => { release = r; });
   const rec = recordingActivities({ onCall: (a) => (a === 'ensurePolicy' ? gate : undefined) });
-  await withWorker(rec.activities, async (taskQueue) => {
+  await withWorker(t, rec.activities, async (taskQueue) => {
     const handle = await t.client.workflow.start(tenantWorkflow, { taskQueue, workflowId: `tenant-pause-${Date.now()}`, args: [tenantInput()] });
     await waitFor(async () => rec.count('ensurePolicy'), (n) => n === 1);
     await handle.executeUpdate(tenantPauseUpdate);
@@ -98,7 +91,7 @@ test('pause holds the tenant between phases; resume continues', async () => {
 
 test('cancellation stops a heartbeating activity and closes the tenant as cancelled', async () => {
   const rec = recordingActivities({ delayMs: 60_000 });
-  await withWorker(rec.activities, async (taskQueue) => {
+  await withWorker(t, rec.activities, async (taskQueue) => {
     const handle = await t.client.workflow.start(tenantWorkflow, { taskQueue, workflowId: `tenant-cancel-${Date.now()}`, args: [tenantInput()] });
     await waitFor(async () => rec.count('ensurePolicy'), (n) => n === 1);
     const started = Date.now();
