@@ -48,7 +48,8 @@ const start = (input: RolloutInput) => t.client.workflow.start(rolloutWorkflow, 
 test('20 tenants in 3 waves: each distributed and published exactly once, continue-as-new loses none, reloads are synced', async () => {
   sim = await startSim({ tenants: 20 });
   const plan = simPlan(sim, [{ name: 'canary', size: 2, concurrency: 2 }, { name: 'early', size: 6, concurrency: 3 }, { name: 'rest', size: 12, concurrency: 4 }], { sync: { enabled: true, pollIntervalMs: 50 } });
-  const handle = await start({ rolloutId: rid('twenty'), plan, options: { ...FAST, tenantsPerRun: 6 } });
+  const rolloutId = rid('twenty');
+  const handle = await start({ rolloutId, plan, options: { ...FAST, tenantsPerRun: 6 } });
   const started = Date.now();
   const result = await handle.result();
   process.stdout.write(`\n[figures] 20-tenant rollout: ${Date.now() - started} ms, ${result.run} runs\n`);
@@ -70,6 +71,16 @@ test('20 tenants in 3 waves: each distributed and published exactly once, contin
     expect(state.idps.filter((i) => i.provider === 'qsefw-local-bearer-token' || i.protocol === 'qsefw-local-bearer-token')).toHaveLength(1);
   }
 
+  // Starting the same rollout again (e.g. after an operator terminated it) re-runs idempotently: nothing doubles.
+  const again = await t.client.workflow.execute(rolloutWorkflow, { taskQueue, workflowId: handle.workflowId, args: [{ rolloutId, plan: { ...plan, waves: plan.waves.slice(0, 1) }, options: FAST }] });
+  expect(again.status).toBe('succeeded');
+  const redump = sim.dump();
+  for (const tenant of plan.waves[0].tenants) {
+    expect(redump.site.deployments.filter((d) => d.name === tenant)).toHaveLength(1);
+    for (const app of plan.apps) expect(redump.tenants[tenant].apps.filter((a) => a.name === app.name)).toHaveLength(1);
+  }
+  expect(redump.site.policies.filter((p) => p.name === plan.policy.name)).toHaveLength(1);
+
   // Phase 6: a reload on QSEoW reaches every tenant through the watcher and the per-tenant sync workflows.
   const reloadStarted = Date.now();
   const reloaded = await sim.reloadApp(plan.apps[0].name);
@@ -83,7 +94,7 @@ test('20 tenants in 3 waves: each distributed and published exactly once, contin
   expect((await watcher.query(reloadWatcherStateQuery)).subscribers).toBe(20);
 
   await recordHistory(syncHandles[0], 'sim-tenant-sync');
-  await recordHistory(t.client.workflow.getHandle(workflowIds.tenant(handle.workflowId.replace(/^rollout-/, ''), plan.tenants[0].name)), 'sim-tenant-succeeded');
+  await recordHistory(t.client.workflow.getHandle(workflowIds.tenant(rolloutId, plan.tenants[0].name)), 'sim-tenant-succeeded');
   await Promise.all(syncHandles.map((h) => h.executeUpdate(syncStopUpdate)));
   await watcher.signal(reloadWatcherStopSignal);
   await watcher.result();
