@@ -125,14 +125,26 @@ function installRuntime(bindAddress: string, logger: Logger): string | undefined
   return `http://${bindAddress.replace(/^0\.0\.0\.0:/, '127.0.0.1:')}/metrics`;
 }
 
+/** True when a workflow file was compiled after the bundle was made (`npm run build` without `build:bundle`). */
+export function bundleIsStale(bundlePath: string, workflowsDir: string): boolean {
+  const bundled = fs.statSync(bundlePath).mtimeMs;
+  return fs.readdirSync(workflowsDir).some((file) => fs.statSync(path.join(workflowsDir, file)).mtimeMs > bundled);
+}
+
 function workflowSource(settings: WorkerEnv, logger: Logger) {
-  const bundlePath = settings.WORKFLOW_BUNDLE_PATH ?? DEFAULT_WORKFLOW_BUNDLE_PATH;
-  if (fs.existsSync(bundlePath)) {
+  if (settings.WORKFLOW_BUNDLE_PATH) {
+    // An explicit bundle is trusted as given (the image, tests).
+    if (!fs.existsSync(settings.WORKFLOW_BUNDLE_PATH)) throw new Error(`WORKFLOW_BUNDLE_PATH=${settings.WORKFLOW_BUNDLE_PATH} does not exist: run \`npm run build:bundle\``);
+    logger.info({ bundlePath: settings.WORKFLOW_BUNDLE_PATH }, 'loading prebuilt workflow bundle');
+    return { workflowBundle: { codePath: settings.WORKFLOW_BUNDLE_PATH } };
+  }
+  const bundlePath = DEFAULT_WORKFLOW_BUNDLE_PATH;
+  if (fs.existsSync(bundlePath) && !bundleIsStale(bundlePath, path.dirname(DEFAULT_WORKFLOWS_PATH))) {
     logger.info({ bundlePath }, 'loading prebuilt workflow bundle');
     return { workflowBundle: { codePath: bundlePath } };
   }
-  if (settings.WORKFLOW_BUNDLE_PATH) throw new Error(`WORKFLOW_BUNDLE_PATH=${bundlePath} does not exist: run \`npm run build:bundle\``);
-  logger.info('no prebuilt workflow bundle: bundling workflow sources at start (development)');
+  // A stale bundle would run old workflow code against new activities: bundle the current sources instead.
+  logger.info({ stale: fs.existsSync(bundlePath) }, 'no current prebuilt workflow bundle: bundling workflow sources at start');
   return { workflowsPath: DEFAULT_WORKFLOWS_PATH };
 }
 

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseWorkerEnv, temporalConnectConfig } from '../../src/worker/main';
+import { bundleIsStale, parseWorkerEnv, temporalConnectConfig } from '../../src/worker/main';
 
 test('defaults suit the compose stack: metrics on 9464, SDK metrics internal, the project task queue', () => {
   expect(parseWorkerEnv({})).toMatchObject({
@@ -44,4 +44,22 @@ test('a missing API key file says which variable and what to do', () => {
 test('a local cluster: no TLS, default namespace and address', () => {
   const config = temporalConnectConfig({ TEMPORAL_CONFIG_FILE: path.join(os.tmpdir(), 'no-such-temporal.toml') }, {});
   expect(config).toEqual({ namespace: 'default', connectionOptions: expect.objectContaining({ address: 'localhost:7233', tls: undefined }) });
+});
+
+test('a bundle older than the compiled workflows is stale (npm run build without build:bundle)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-bundle-'));
+  try {
+    const workflows = path.join(dir, 'workflows');
+    fs.mkdirSync(workflows);
+    const bundle = path.join(dir, 'workflow-bundle.js');
+    fs.writeFileSync(path.join(workflows, 'index.js'), 'exports.a = 1;');
+    fs.writeFileSync(bundle, '// bundle');
+    const past = new Date(Date.now() - 60_000);
+    fs.utimesSync(path.join(workflows, 'index.js'), past, past);
+    expect(bundleIsStale(bundle, workflows)).toBe(false);
+    fs.utimesSync(bundle, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+    expect(bundleIsStale(bundle, workflows)).toBe(true);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
