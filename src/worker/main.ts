@@ -159,8 +159,18 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
   const stopQlikCallMetrics = onQlikCall(metrics.recordQlikCall);
   const activities = options.activities ?? createActivities({ logger });
 
-  const nativeConnection = await NativeConnection.connect(connectionOptions);
-  const clientConnection = await Connection.connect(connectionOptions);
+  let nativeConnection: NativeConnection;
+  let clientConnection: Connection;
+  try {
+    nativeConnection = await NativeConnection.connect(connectionOptions);
+    clientConnection = await Connection.connect(connectionOptions);
+  } catch (err) {
+    stopQlikCallMetrics();
+    throw new Error(
+      `cannot reach Temporal at ${connectionOptions.address} (namespace ${namespace}): ${(err as Error).message}. ` +
+        'Check TEMPORAL_ADDRESS, and TEMPORAL_API_KEY(_FILE) or TEMPORAL_TLS_* for Temporal Cloud.',
+    );
+  }
   const client = new Client({ connection: clientConnection, namespace });
   const worker = await createWorker({
     connection: nativeConnection,
