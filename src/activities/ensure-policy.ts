@@ -30,6 +30,7 @@ async function ensurePolicyRule(qrs: Transport, policy: PolicySpec, deps: Resolv
   const fixed = await readModifyWrite<SystemRule>({
     what: `distribution policy "${policy.name}" on ${qrs.target}`,
     attempts: deps.conflictAttempts,
+    coalesce: deps.coalesceWrites,
     read: () => systemRules.get(qrs, entity.id),
     modify: (rule) => {
       const drift = policyDrift(rule, policy);
@@ -53,6 +54,7 @@ async function ensureChoiceValue(qrs: Transport, propertyName: string, value: st
   const change = await readModifyWrite<CustomPropertyDefinition>({
     what: `custom property "${propertyName}" on ${qrs.target}`,
     attempts: deps.conflictAttempts,
+    coalesce: deps.coalesceWrites,
     read: () => customPropertyDefinitions.get(qrs, entity.id),
     modify: (definition) => {
       const hasValue = definition.choiceValues.includes(value);
@@ -73,6 +75,7 @@ async function ensureAppValue(qrs: Transport, app: QrsApp, definition: CustomPro
   return readModifyWrite<QrsApp>({
     what: `app "${app.name}" (${app.id}) on ${qrs.target}`,
     attempts: deps.conflictAttempts,
+    coalesce: deps.coalesceWrites,
     read: () => qrsApps.get(qrs, app.id),
     modify: (current) =>
       carriesValue(current, definition.name, definition.id, value)

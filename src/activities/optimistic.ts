@@ -18,6 +18,12 @@ export interface ReadModifyWrite<T> {
   write(next: T): Promise<unknown>;
   /** Called on each 409 (for logs). */
   onConflict?(attempt: number): void;
+  /**
+   * Group commit (additive, opt-in through ActivityDeps.coalesceWrites): concurrent calls in this process with the
+   * same `what` (the same object) share one read and one write that applies every caller's change, instead of
+   * racing each other into a storm of 409s. Conflicts then only come from other processes.
+   */
+  coalesce?: boolean;
 }
 
 const BASE_BACKOFF_MS = 20;
@@ -29,23 +35,73 @@ function jitteredBackoff(attempt: number): number {
 }
 
 export async function readModifyWrite<T>(op: ReadModifyWrite<T>): Promise<Change> {
-  for (let attempt = 0; attempt < op.attempts; attempt++) {
-    const next = op.modify(await op.read());
-    if (!next) return 'unchanged';
-    try {
-      await op.write(next);
+  if (op.coalesce) return joinGroupCommit(op);
+  const [change] = await commitTogether(op, [op]);
+  return change;
+}
+
+/** One read-modify-write loop applying the changes of every op in `ops` (all on the object `lead` reads). */
+async function commitTogether<T>(lead: ReadModifyWrite<T>, ops: ReadModifyWrite<T>[]): Promise<Change[]> {
+  for (let attempt = 0; attempt < lead.attempts; attempt++) {
+    let next: T = await lead.read();
+    const changes = ops.map((op): Change => {
+      const changed = op.modify(next);
+      if (!changed) return 'unchanged';
+      next = changed;
       return 'updated';
+    });
+    if (!changes.includes('updated')) return changes;
+    try {
+      await lead.write(next);
+      return changes;
     } catch (err) {
       if (!isHttpStatus(err, 409)) throw err;
-      op.onConflict?.(attempt + 1);
+      lead.onConflict?.(attempt + 1);
       await new Promise((resolve) => setTimeout(resolve, jitteredBackoff(attempt)));
     }
   }
   // Contention, not misconfiguration: let Temporal retry the activity later.
   throw ApplicationFailure.create({
     type: FailureTypes.Conflict,
-    message: `${op.what}: still conflicting (409) after ${op.attempts} re-reads; other writers keep changing it. Will retry.`,
+    message: `${lead.what}: still conflicting (409) after ${lead.attempts} re-reads; other writers keep changing it. Will retry.`,
   });
+}
+
+interface Waiter {
+  op: ReadModifyWrite<unknown>;
+  resolve(change: Change): void;
+  reject(err: unknown): void;
+}
+
+/** Per object (`what`): callers waiting for the next group commit, and whether one is running. */
+const waiting = new Map<string, Waiter[]>();
+const committing = new Set<string>();
+
+function joinGroupCommit<T>(op: ReadModifyWrite<T>): Promise<Change> {
+  return new Promise<Change>((resolve, reject) => {
+    const queue = waiting.get(op.what) ?? [];
+    queue.push({ op: op as ReadModifyWrite<unknown>, resolve, reject });
+    waiting.set(op.what, queue);
+    if (!committing.has(op.what)) void drainGroupCommits(op.what);
+  });
+}
+
+/** While callers wait on `key`, commits them in batches: whoever arrives during a commit joins the next one. */
+async function drainGroupCommits(key: string): Promise<void> {
+  committing.add(key);
+  try {
+    for (let batch = waiting.get(key); batch?.length; batch = waiting.get(key)) {
+      waiting.delete(key);
+      try {
+        const changes = await commitTogether(batch[0].op, batch.map((w) => w.op));
+        batch.forEach((w, i) => w.resolve(changes[i]));
+      } catch (err) {
+        batch.forEach((w) => w.reject(err));
+      }
+    }
+  } finally {
+    committing.delete(key);
+  }
 }
 
 export interface EnsureOne<T extends { id: string }> {

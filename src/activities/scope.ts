@@ -14,6 +14,8 @@ export interface ActivityDeps {
   arrivalTimeoutMs?: number;
   /** Read-modify-write attempts on a 409 before giving up (many tenants write the same QRS objects). */
   conflictAttempts?: number;
+  /** Group-commit concurrent writes to the same shared QRS object in this process (see optimistic.ts). Default false. */
+  coalesceWrites?: boolean;
 }
 
 export type ResolvedDeps = Required<ActivityDeps>;
@@ -24,6 +26,7 @@ export function resolveDeps(deps: ActivityDeps = {}): ResolvedDeps {
     pollIntervalMs: deps.pollIntervalMs ?? 2_000,
     arrivalTimeoutMs: deps.arrivalTimeoutMs ?? 10 * 60_000,
     conflictAttempts: deps.conflictAttempts ?? 60,
+    coalesceWrites: deps.coalesceWrites ?? false,
   };
 }
 

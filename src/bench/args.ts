@@ -13,6 +13,9 @@ const ArgsSchema = z.object({
   concurrency: z.number().int().min(1).max(1_000).optional(),
   out: z.string().min(1),
   profile: z.boolean(),
+  cachedWorkflows: z.number().int().min(1).max(100_000),
+  coalesceWrites: z.boolean(),
+  workerHeapMiB: z.number().int().min(0).max(65_536),
 });
 export type BenchArgs = z.infer<typeof ArgsSchema>;
 
@@ -24,12 +27,15 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     .option('--tenants <n>', 'tenant count for every scenario run (overrides each default)')
     .option('--baseline-tenants <n>', 'tenants of the sequential baseline (extrapolated per tenant)', '10')
     .option('--scale-tenants <n>', 'tenants of the scale scenario', '10000')
-    .option('--concurrency <n>', 'tenants in flight at once (default: all of them, at most 1,000)')
+    .option('--concurrency <n>', 'tenants in flight at once (default: 250 for throughput/scale, all for latency/sync)')
     .option('--out <dir>', 'where latest.json and latest.md are written', 'bench/results')
+    .option('--cached-workflows <n>', "the worker's sticky cache size (maxCachedWorkflows): memory against replays", '400')
+    .option('--worker-heap-mib <n>', "the worker's V8 old-space limit (--max-old-space-size), as a container limit would set it; 0 = Node's default", '0')
+    .option('--no-coalesce', 'let concurrent tenants race for shared QSEoW objects (409 + re-read) instead of group-committing')
     .option('--profile', 'run the worker and the simulator under node --cpu-prof and summarise the top frames')
     .exitOverride();
   program.parse(argv, { from: 'user' });
-  const o = program.opts<{ only?: string; scale?: boolean; tenants?: string; baselineTenants: string; scaleTenants: string; concurrency?: string; out: string; profile?: boolean }>();
+  const o = program.opts<{ only?: string; scale?: boolean; tenants?: string; baselineTenants: string; scaleTenants: string; concurrency?: string; out: string; profile?: boolean; cachedWorkflows: string; coalesce: boolean; workerHeapMib: string }>();
   const scale = o.scale === true || env.BENCH_SCALE === '1';
   const only = o.only ? o.only.split(',').map((s) => s.trim()).filter(Boolean) : ['throughput', 'latency', 'sync', ...(scale ? ['scale'] : [])];
   if (scale && !only.includes('scale')) only.push('scale');
@@ -41,6 +47,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     concurrency: o.concurrency === undefined ? undefined : Number(o.concurrency),
     out: o.out,
     profile: o.profile === true,
+    cachedWorkflows: Number(o.cachedWorkflows),
+    coalesceWrites: o.coalesce,
+    workerHeapMiB: Number(o.workerHeapMib),
   });
   if (!parsed.success) {
     throw new Error(`bench: ${parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; ')}`);

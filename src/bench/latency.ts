@@ -7,7 +7,7 @@
 import type { FaultRule } from '../simulator/api';
 import { DEFAULT_RATE_LIMITS } from '../simulator/cloud/rate-limit';
 import { runSequentialBaseline, type BaselineResult } from './baseline';
-import { round, type BenchContext } from './context';
+import { round, workerSettings, type BenchContext } from './context';
 import { latencyBound, type LatencyBound } from './model';
 import { benchPlan, BENCH_APPS, MANAGED_SPACE, runRollout } from './rollout-run';
 import type { RequestStats } from './sim-child';
@@ -52,19 +52,17 @@ export async function runLatency(ctx: BenchContext, options: LatencyOptions): Pr
     temporal: ctx.temporal,
     bundlePath: ctx.bundlePath,
     profileDir: ctx.profileDir,
+    workerHeapMiB: ctx.worker.heapMiB,
     log: ctx.log,
     simulator: { tenants: options.tenants + options.baselineTenants, seed: 9, distributionDelayMs: DISTRIBUTION_DELAY_MS, rateLimits: true, faults: REALISTIC_FAULTS },
-    worker: {
-      // Every tenant in flight waits on one call at a time: one activity slot each, so none queues for a slot.
-      tuning: { maxConcurrentActivityTaskExecutions: options.concurrency + 50, maxConcurrentWorkflowTaskExecutions: 10, maxCachedWorkflows: options.concurrency + 200 },
-      activityDeps: { pollIntervalMs: POLL_INTERVAL_MS },
-    },
+    // Every tenant in flight waits on one call at a time: one activity slot each, so none queues for a slot.
+    worker: workerSettings(ctx, options.concurrency + 50, POLL_INTERVAL_MS),
   });
   try {
     const allTenants = options.tenants + options.baselineTenants;
     const fullPlan = benchPlan(stack.sim.info, { tenantCount: allTenants, concurrency: options.concurrency, sync: false });
     const plan = benchPlan(stack.sim.info, { tenantCount: options.tenants, concurrency: options.concurrency, sync: false });
-    const run = await runRollout(stack.client, stack.taskQueue, plan);
+    const run = await stack.guard(runRollout(stack.client, stack.taskQueue, plan, { log: ctx.log, progressNote: stack.memoryNote }));
     const stats = await stack.workerStats();
     const verified = await stack.sim.call<VerifyResult>('verify', { tenants: plan.tenants.map((t) => t.name), apps: BENCH_APPS, managedSpace: MANAGED_SPACE });
     const simulatorRequests = await stack.sim.call<RequestStats>('requestStats');
@@ -82,7 +80,8 @@ export async function runLatency(ctx: BenchContext, options: LatencyOptions): Pr
       meanLatencyMs,
       distributionDelayMs: DISTRIBUTION_DELAY_MS,
       callsPerTenant: baseline.meanCallsPerTenant,
-      sharedWritesPerObject: max((t) => t.sharedQrsWrites) / sharedObjects,
+      // Group commit lets one write carry every waiting tenant's value: then shared writes set no floor.
+      sharedWritesPerObject: ctx.worker.coalesceWrites ? 0 : max((t) => t.sharedQrsWrites) / sharedObjects,
       cloudWritesPerTenant: max((t) => t.cloudWrites),
       cloudReadsPerTenant: max((t) => t.cloudReads),
       limits: { writePerMinute: DEFAULT_RATE_LIMITS.writePerMinute, readPerMinute: DEFAULT_RATE_LIMITS.readPerMinute },

@@ -7,7 +7,7 @@ import { simulatorPlanFile } from '../plan/simulator-plan';
 import { planFromObject } from '../plan/load';
 import type { RolloutPlan } from '../plan/types';
 import type { rolloutWorkflow } from '../workflows';
-import { workflowIds, type RolloutOptions, type RolloutProgress } from '../workflows/messages';
+import { progressQuery, workflowIds, type RolloutOptions, type RolloutProgress } from '../workflows/messages';
 import type { SimChildInfo } from './sim-child';
 
 /** The seeded apps that pass verification (the others exist to exercise failures). */
@@ -50,14 +50,33 @@ export interface RolloutRun {
   tenantHistory: HistoryStats;
 }
 
-export async function runRollout(client: Client, taskQueue: string, plan: RolloutPlan, options: RolloutOptions & { historySamples?: number } = {}): Promise<RolloutRun> {
-  const { historySamples = 50, ...rolloutOptions } = options;
+const PROGRESS_EVERY_MS = 15_000;
+
+export interface RunRolloutOptions extends RolloutOptions {
+  historySamples?: number;
+  /** Progress lines while the rollout runs (every 15 s). */
+  log?: (line: string) => void;
+  /** Appended to each progress line (e.g. memory). */
+  progressNote?: () => string;
+}
+
+export async function runRollout(client: Client, taskQueue: string, plan: RolloutPlan, options: RunRolloutOptions = {}): Promise<RolloutRun> {
+  const { historySamples = 50, log = () => undefined, progressNote, ...rolloutOptions } = options;
   const rolloutId = `bench-${Date.now().toString(36)}`;
   const started = Date.now();
   const handle = await client.workflow.start<typeof rolloutWorkflow>('rolloutWorkflow', {
     taskQueue, workflowId: workflowIds.rollout(rolloutId), args: [{ rolloutId, plan, options: rolloutOptions }],
   });
-  const result = await handle.result();
+  const ticker = setInterval(() => {
+    void handle.query(progressQuery).then((p) => {
+      const counts = p.waves.reduce<Record<string, number>>((all, w) => {
+        for (const [status, n] of Object.entries(w.counts)) all[status] = (all[status] ?? 0) + n;
+        return all;
+      }, {});
+      log(`  ${Math.round((Date.now() - started) / 1000)} s: ${Object.entries(counts).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(', ')} (run ${p.run})${progressNote ? `; ${progressNote()}` : ''}`);
+    }, () => undefined);
+  }, PROGRESS_EVERY_MS);
+  const result = await handle.result().finally(() => clearInterval(ticker));
   const wallMs = Date.now() - started;
   const rolloutRuns = await runHistoryLengths(client, handle.workflowId, handle.firstExecutionRunId);
   const sample = spread(plan.tenants.map((t) => t.name), historySamples);

@@ -16,6 +16,8 @@ export interface ChildHandle<Info> {
   pid: number;
   info: Info;
   call<T>(method: string, params?: unknown): Promise<T>;
+  /** Rejects if the child exits before stop() was called (a crash, an out-of-memory kill). */
+  crashed: Promise<never>;
   /** Asks the child to stop, then waits for it to exit (SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<void>;
 }
@@ -36,8 +38,13 @@ export async function connectChild<Info>(child: ChildProcess, name: string, read
   let nextId = 1;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let exited = false;
+  let stopping = false;
+  let reportCrash: (err: Error) => void = () => undefined;
+  const crashed = new Promise<never>((_, reject) => { reportCrash = reject; });
+  crashed.catch(() => undefined); // observed by whoever races it
   const exit = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
     exited = true;
+    if (!stopping) reportCrash(new Error(`${name} (pid ${child.pid}) exited unexpectedly (${code ?? signal})`));
     for (const p of pending.values()) p.reject(new Error(`${name} exited (${code ?? signal}) before answering`));
     pending.clear();
     resolve();
@@ -65,7 +72,9 @@ export async function connectChild<Info>(child: ChildProcess, name: string, read
     pid: child.pid ?? -1,
     info,
     call,
+    crashed,
     async stop(graceMs = 15_000) {
+      stopping = true;
       if (exited) return;
       await call('stop').catch(() => undefined);
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);

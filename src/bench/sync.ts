@@ -13,7 +13,7 @@ import {
   workflowIds,
 } from '../workflows/messages';
 import type { RolloutPlan } from '../plan/types';
-import { round, type BenchContext } from './context';
+import { round, workerSettings, type BenchContext } from './context';
 import { DISTRIBUTION_DELAY_MS, REALISTIC_FAULTS } from './latency';
 import { benchPlan, runRollout } from './rollout-run';
 import { startStack, type PeakMemory } from './stack';
@@ -47,16 +47,14 @@ export async function runSync(ctx: BenchContext, options: SyncOptions): Promise<
     temporal: ctx.temporal,
     bundlePath: ctx.bundlePath,
     profileDir: ctx.profileDir,
+    workerHeapMiB: ctx.worker.heapMiB,
     log: ctx.log,
     simulator: { tenants: options.tenants, seed: 10, distributionDelayMs: DISTRIBUTION_DELAY_MS, rateLimits: true, faults: REALISTIC_FAULTS },
-    worker: {
-      tuning: { maxConcurrentActivityTaskExecutions: options.tenants + 50, maxConcurrentWorkflowTaskExecutions: 10, maxCachedWorkflows: 2 * options.tenants + 200 },
-      activityDeps: { pollIntervalMs: 100 },
-    },
+    worker: workerSettings(ctx, options.tenants + 50, 100),
   });
   const plan = benchPlan(stack.sim.info, { tenantCount: options.tenants, concurrency: options.tenants, sync: true, pollInterval: WATCHER_POLL });
   try {
-    const run = await runRollout(stack.client, stack.taskQueue, plan, { historySamples: 5 });
+    const run = await stack.guard(runRollout(stack.client, stack.taskQueue, plan, { log: ctx.log, progressNote: stack.memoryNote, historySamples: 5 }));
     const watcher = stack.client.workflow.getHandle(workflowIds.reloadWatcher(siteKeyOf(plan.source)));
     await waitUntil(async () => (await watcher.query(reloadWatcherStateQuery)).subscribers >= options.tenants, 120_000, 'every sync workflow registered with the reload watcher');
     await stack.worker.call('resetStats');
@@ -64,7 +62,7 @@ export async function runSync(ctx: BenchContext, options: SyncOptions): Promise<
     const app = plan.apps[0].name;
     const reloadStarted = Date.now();
     const reloaded = await stack.sim.call<{ appId: string; lastReloadTime: string }>('reload', { appName: app });
-    const doneAt = await waitForSyncs(() => stack.workerStats(), plan, reloaded.lastReloadTime);
+    const doneAt = await stack.guard(waitForSyncs(() => stack.workerStats(), plan, reloaded.lastReloadTime));
     const lags = [...doneAt.values()].map((at) => at - reloadStarted).sort((a, b) => a - b);
     const confirmedByQuery = await confirmSynced(stack.client, plan, app, reloaded.lastReloadTime);
     await stopSync(stack.client, plan);

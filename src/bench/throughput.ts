@@ -2,7 +2,7 @@
  * Throughput: N tenants (default 1,000) all in flight at once, no simulated latency, no rate limits. Measures how
  * fast the engine itself (worker, Temporal server, simulator) moves tenants through the five setup phases.
  */
-import { round, type BenchContext } from './context';
+import { round, workerSettings, type BenchContext } from './context';
 import type { PeakMemory } from './stack';
 import { startStack } from './stack';
 import { benchPlan, BENCH_APPS, MANAGED_SPACE, runRollout, type HistoryStats } from './rollout-run';
@@ -43,16 +43,15 @@ export async function runThroughput(ctx: BenchContext, options: ThroughputOption
     temporal: ctx.temporal,
     bundlePath: ctx.bundlePath,
     profileDir: ctx.profileDir,
+    workerHeapMiB: ctx.worker.heapMiB,
     log: ctx.log,
     simulator: { tenants: options.tenants, seed: 8, distributionDelayMs: 0, rateLimits: false },
-    worker: {
-      tuning: { maxConcurrentActivityTaskExecutions: 200, maxConcurrentWorkflowTaskExecutions: 10, maxCachedWorkflows: Math.min(options.concurrency, 1000) + 200 },
-      activityDeps: { pollIntervalMs: 100 },
-    },
+    // The production default of 50 activity slots: without latency, more only holds more QRS payloads in memory.
+    worker: workerSettings(ctx, 50, 100),
   });
   try {
     const plan = benchPlan(stack.sim.info, { tenantCount: options.tenants, concurrency: options.concurrency, sync: false });
-    const run = await runRollout(stack.client, stack.taskQueue, plan, { tenantsPerRun: options.tenantsPerRun });
+    const run = await stack.guard(runRollout(stack.client, stack.taskQueue, plan, { log: ctx.log, progressNote: stack.memoryNote, tenantsPerRun: options.tenantsPerRun }));
     const stats = await stack.workerStats();
     const verified = await stack.sim.call<VerifyResult>('verify', { tenants: plan.tenants.map((t) => t.name), apps: BENCH_APPS, managedSpace: MANAGED_SPACE });
     const simulatorRequests = await stack.sim.call<RequestStats>('requestStats');

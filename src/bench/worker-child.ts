@@ -15,7 +15,7 @@ export interface WorkerChildSettings {
   taskQueue: string;
   bundlePath: string;
   tuning: WorkerTuning;
-  activityDeps: Pick<ActivityDeps, 'pollIntervalMs' | 'arrivalTimeoutMs'>;
+  activityDeps: Pick<ActivityDeps, 'pollIntervalMs' | 'arrivalTimeoutMs' | 'coalesceWrites'>;
 }
 
 export interface WorkerStats {
@@ -47,7 +47,7 @@ function counted<T extends object>(activities: T, stats: WorkerStats): T {
 
 async function main(): Promise<void> {
   const settings = JSON.parse(process.env.BENCH_WORKER ?? '{}') as WorkerChildSettings;
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
   const stats: WorkerStats = { activities: {}, activityFailures: 0, qlikCalls: { total: 0, byOutcome: {} }, syncs: [] };
   onQlikCall((event) => {
     stats.qlikCalls.total += 1;
