@@ -55,10 +55,11 @@ export async function runBench(args: BenchArgs, options: RunBenchOptions = {}): 
   const tenantsFor = (name: ScenarioName) => args.tenants ?? (name === 'scale' ? args.scaleTenants : DEFAULT_TENANTS[name]);
   const inFlight = (tenants: number, preferred = tenants) => Math.min(args.concurrency ?? preferred, tenants, 1_000);
   for (const name of args.only) {
+    ctx.profileDir = profileDir ? path.join(profileDir, name) : undefined;
     try {
       const tenants = tenantsFor(name);
       if (name === 'throughput') results.throughput = await runThroughput(ctx, { tenants, concurrency: inFlight(tenants, THROUGHPUT_IN_FLIGHT) });
-      if (name === 'scale') results.scale = await runThroughput(ctx, { tenants, concurrency: inFlight(tenants, THROUGHPUT_IN_FLIGHT), label: 'scale' });
+      if (name === 'scale') results.scale = await runThroughput(ctx, { tenants, concurrency: inFlight(tenants, THROUGHPUT_IN_FLIGHT), label: 'scale', timeLimitMs: args.scaleTimeLimitMinutes * 60_000 });
       if (name === 'latency') results.latency = await runLatency(ctx, { tenants, concurrency: inFlight(tenants), baselineTenants: args.baselineTenants });
       if (name === 'sync') results.sync = await runSync(ctx, { tenants });
     } catch (err) {

@@ -1,6 +1,5 @@
 /** What every scenario gets from the bench entry point. */
-import type { TemporalTarget } from './stack';
-import type { WorkerChildSettings } from './worker-child';
+import { startStack, type BenchStack, type StackOptions, type TemporalTarget } from './stack';
 
 export interface BenchContext {
   temporal: TemporalTarget;
@@ -11,12 +10,20 @@ export interface BenchContext {
   worker: { cachedWorkflows: number; coalesceWrites: boolean; heapMiB: number };
 }
 
-/** The worker settings of a scenario: `activitySlots` concurrent activities, the shared cache and coalescing. */
-export function workerSettings(ctx: BenchContext, activitySlots: number, pollIntervalMs: number): Pick<WorkerChildSettings, 'tuning' | 'activityDeps'> {
-  return {
-    tuning: { maxConcurrentActivityTaskExecutions: activitySlots, maxConcurrentWorkflowTaskExecutions: 10, maxCachedWorkflows: ctx.worker.cachedWorkflows },
-    activityDeps: { pollIntervalMs, coalesceWrites: ctx.worker.coalesceWrites },
-  };
+/** A scenario's stack: its simulator, a worker with `activitySlots` concurrent activities, the bench-wide settings. */
+export function startScenarioStack(ctx: BenchContext, simulator: StackOptions['simulator'], activitySlots: number, pollIntervalMs: number): Promise<BenchStack> {
+  return startStack({
+    temporal: ctx.temporal,
+    bundlePath: ctx.bundlePath,
+    profileDir: ctx.profileDir,
+    workerHeapMiB: ctx.worker.heapMiB,
+    log: ctx.log,
+    simulator,
+    worker: {
+      tuning: { maxConcurrentActivityTaskExecutions: activitySlots, maxConcurrentWorkflowTaskExecutions: 10, maxCachedWorkflows: ctx.worker.cachedWorkflows },
+      activityDeps: { pollIntervalMs, coalesceWrites: ctx.worker.coalesceWrites },
+    },
+  });
 }
 
 export const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits;

@@ -7,11 +7,11 @@
 import type { FaultRule } from '../simulator/api';
 import { DEFAULT_RATE_LIMITS } from '../simulator/cloud/rate-limit';
 import { runSequentialBaseline, type BaselineResult } from './baseline';
-import { round, workerSettings, type BenchContext } from './context';
+import { round, startScenarioStack, type BenchContext } from './context';
 import { latencyBound, type LatencyBound } from './model';
 import { benchPlan, BENCH_APPS, MANAGED_SPACE, runRollout } from './rollout-run';
 import type { RequestStats } from './sim-child';
-import { startStack, type PeakMemory } from './stack';
+import type { PeakMemory } from './stack';
 import { totalActivities } from './throughput';
 import type { VerifyResult } from './verify';
 
@@ -48,16 +48,8 @@ export interface LatencyResult {
 
 export async function runLatency(ctx: BenchContext, options: LatencyOptions): Promise<LatencyResult> {
   ctx.log(`latency: ${options.tenants} tenants (${options.concurrency} in flight), ${LATENCY_MS.min}-${LATENCY_MS.max} ms per call, rate limits on; baseline on ${options.baselineTenants} more`);
-  const stack = await startStack({
-    temporal: ctx.temporal,
-    bundlePath: ctx.bundlePath,
-    profileDir: ctx.profileDir,
-    workerHeapMiB: ctx.worker.heapMiB,
-    log: ctx.log,
-    simulator: { tenants: options.tenants + options.baselineTenants, seed: 9, distributionDelayMs: DISTRIBUTION_DELAY_MS, rateLimits: true, faults: REALISTIC_FAULTS },
-    // Every tenant in flight waits on one call at a time: one activity slot each, so none queues for a slot.
-    worker: workerSettings(ctx, options.concurrency + 50, POLL_INTERVAL_MS),
-  });
+  // Every tenant in flight waits on one call at a time: one activity slot each, so none queues for a slot.
+  const stack = await startScenarioStack(ctx, { tenants: options.tenants + options.baselineTenants, seed: 9, distributionDelayMs: DISTRIBUTION_DELAY_MS, rateLimits: true, faults: REALISTIC_FAULTS }, options.concurrency + 50, POLL_INTERVAL_MS);
   try {
     const allTenants = options.tenants + options.baselineTenants;
     const fullPlan = benchPlan(stack.sim.info, { tenantCount: allTenants, concurrency: options.concurrency, sync: false });

@@ -24,12 +24,16 @@ export interface ProfileSummary {
 
 const TOP_FRAMES = 12;
 
+/** Every profile under `dir` (laid out as <scenario>/<process>/*.cpuprofile), the main thread's first. */
 export function summariseProfiles(dir: string): ProfileSummary[] {
   const summaries: ProfileSummary[] = [];
-  for (const processName of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
-    const processDir = path.join(dir, processName);
-    for (const file of fs.readdirSync(processDir).filter((f) => f.endsWith('.cpuprofile'))) {
-      summaries.push(summariseProfile(processName, path.join(processDir, file)));
+  for (const scenario of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    for (const processName of fs.readdirSync(path.join(dir, scenario))) {
+      const processDir = path.join(dir, scenario, processName);
+      const files = fs.readdirSync(processDir).filter((f) => f.endsWith('.cpuprofile'));
+      // Worker threads write their own profiles; ones that sampled only idle time say nothing.
+      const busy = files.map((file) => summariseProfile(`${scenario}: ${processName}`, path.join(processDir, file))).filter((p) => p.top.some((f) => f.frame !== '(idle)' && f.percent >= 5));
+      summaries.push(...busy);
     }
   }
   return summaries;

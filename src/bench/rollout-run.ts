@@ -44,6 +44,8 @@ export interface HistoryStats {
 export interface RolloutRun {
   rolloutId: string;
   wallMs: number;
+  /** False when the time limit ended the run first. */
+  completed: boolean;
   result: RolloutProgress;
   /** History length of each run of the rollout workflow (one entry per continue-as-new run). */
   rolloutRuns: number[];
@@ -58,10 +60,12 @@ export interface RunRolloutOptions extends RolloutOptions {
   log?: (line: string) => void;
   /** Appended to each progress line (e.g. memory). */
   progressNote?: () => string;
+  /** Give up after this long: the result is the progress reached, `completed` false. */
+  timeLimitMs?: number;
 }
 
 export async function runRollout(client: Client, taskQueue: string, plan: RolloutPlan, options: RunRolloutOptions = {}): Promise<RolloutRun> {
-  const { historySamples = 50, log = () => undefined, progressNote, ...rolloutOptions } = options;
+  const { historySamples = 50, log = () => undefined, progressNote, timeLimitMs, ...rolloutOptions } = options;
   const rolloutId = `bench-${Date.now().toString(36)}`;
   const started = Date.now();
   const handle = await client.workflow.start<typeof rolloutWorkflow>('rolloutWorkflow', {
@@ -76,12 +80,23 @@ export async function runRollout(client: Client, taskQueue: string, plan: Rollou
       log(`  ${Math.round((Date.now() - started) / 1000)} s: ${Object.entries(counts).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(', ')} (run ${p.run})${progressNote ? `; ${progressNote()}` : ''}`);
     }, () => undefined);
   }, PROGRESS_EVERY_MS);
-  const result = await handle.result().finally(() => clearInterval(ticker));
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<undefined>((resolve) => { if (timeLimitMs) timer = setTimeout(() => resolve(undefined), timeLimitMs); });
+  const finished = await Promise.race([handle.result(), timedOut]).finally(() => { clearInterval(ticker); clearTimeout(timer); });
   const wallMs = Date.now() - started;
+  let result: RolloutProgress;
+  if (finished) {
+    result = finished;
+  } else {
+    // Out of time: keep what it reached, then stop it (terminating the rollout; tenants in flight are left running).
+    result = await handle.query(progressQuery);
+    await handle.terminate(`bench time limit of ${Math.round((timeLimitMs ?? 0) / 1000)} s reached`);
+  }
   const rolloutRuns = await runHistoryLengths(client, handle.workflowId, handle.firstExecutionRunId);
-  const sample = spread(plan.tenants.map((t) => t.name), historySamples);
+  const succeeded = finished ? plan.tenants.map((t) => t.name) : result.tenants.filter((t) => t.status === 'succeeded').map((t) => t.tenant);
+  const sample = spread(succeeded, historySamples);
   const tenantHistory = await historyStats(client, sample.map((tenant) => workflowIds.tenant(rolloutId, tenant)));
-  return { rolloutId, wallMs, result, rolloutRuns, tenantHistory };
+  return { rolloutId, wallMs, completed: Boolean(finished), result, rolloutRuns, tenantHistory };
 }
 
 /** Follows the continue-as-new chain from the first run, counting each run's events. */

@@ -13,10 +13,10 @@ import {
   workflowIds,
 } from '../workflows/messages';
 import type { RolloutPlan } from '../plan/types';
-import { round, workerSettings, type BenchContext } from './context';
+import { round, startScenarioStack, type BenchContext } from './context';
 import { DISTRIBUTION_DELAY_MS, REALISTIC_FAULTS } from './latency';
 import { benchPlan, runRollout } from './rollout-run';
-import { startStack, type PeakMemory } from './stack';
+import type { PeakMemory } from './stack';
 import type { WorkerStats } from './worker-child';
 
 const WATCHER_POLL = '1s';
@@ -43,15 +43,7 @@ export interface SyncResult {
 
 export async function runSync(ctx: BenchContext, options: SyncOptions): Promise<SyncResult> {
   ctx.log(`sync: ${options.tenants} tenants with reload sync, realistic latency; one reload -> every tenant verified`);
-  const stack = await startStack({
-    temporal: ctx.temporal,
-    bundlePath: ctx.bundlePath,
-    profileDir: ctx.profileDir,
-    workerHeapMiB: ctx.worker.heapMiB,
-    log: ctx.log,
-    simulator: { tenants: options.tenants, seed: 10, distributionDelayMs: DISTRIBUTION_DELAY_MS, rateLimits: true, faults: REALISTIC_FAULTS },
-    worker: workerSettings(ctx, options.tenants + 50, 100),
-  });
+  const stack = await startScenarioStack(ctx, { tenants: options.tenants, seed: 10, distributionDelayMs: DISTRIBUTION_DELAY_MS, rateLimits: true, faults: REALISTIC_FAULTS }, options.tenants + 50, 100);
   const plan = benchPlan(stack.sim.info, { tenantCount: options.tenants, concurrency: options.tenants, sync: true, pollInterval: WATCHER_POLL });
   try {
     const run = await stack.guard(runRollout(stack.client, stack.taskQueue, plan, { log: ctx.log, progressNote: stack.memoryNote, historySamples: 5 }));

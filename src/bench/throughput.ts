@@ -2,9 +2,8 @@
  * Throughput: N tenants (default 1,000) all in flight at once, no simulated latency, no rate limits. Measures how
  * fast the engine itself (worker, Temporal server, simulator) moves tenants through the five setup phases.
  */
-import { round, workerSettings, type BenchContext } from './context';
+import { round, startScenarioStack, type BenchContext } from './context';
 import type { PeakMemory } from './stack';
-import { startStack } from './stack';
 import { benchPlan, BENCH_APPS, MANAGED_SPACE, runRollout, type HistoryStats } from './rollout-run';
 import type { RequestStats } from './sim-child';
 import type { VerifyResult } from './verify';
@@ -17,12 +16,17 @@ export interface ThroughputOptions {
   /** Force continue-as-new after this many tenant starts (default: the workflow's own). */
   tenantsPerRun?: number;
   label?: string;
+  /** Stop waiting after this long and report how far it got. */
+  timeLimitMs?: number;
 }
 
 export interface ThroughputResult {
   tenants: number;
   concurrency: number;
   status: string;
+  /** False when the time limit stopped the run; then `succeeded` says how far it got. */
+  completed: boolean;
+  succeeded: number;
   wallSeconds: number;
   tenantsPerSecond: number;
   activities: number;
@@ -39,21 +43,15 @@ export interface ThroughputResult {
 
 export async function runThroughput(ctx: BenchContext, options: ThroughputOptions): Promise<ThroughputResult> {
   ctx.log(`${options.label ?? 'throughput'}: ${options.tenants} tenants, ${options.concurrency} in flight, no latency`);
-  const stack = await startStack({
-    temporal: ctx.temporal,
-    bundlePath: ctx.bundlePath,
-    profileDir: ctx.profileDir,
-    workerHeapMiB: ctx.worker.heapMiB,
-    log: ctx.log,
-    simulator: { tenants: options.tenants, seed: 8, distributionDelayMs: 0, rateLimits: false },
-    // The production default of 50 activity slots: without latency, more only holds more QRS payloads in memory.
-    worker: workerSettings(ctx, 50, 100),
-  });
+  // The production default of 50 activity slots: without latency, more only holds more QRS payloads in memory.
+  const stack = await startScenarioStack(ctx, { tenants: options.tenants, seed: 8, distributionDelayMs: 0, rateLimits: false }, 50, 100);
   try {
     const plan = benchPlan(stack.sim.info, { tenantCount: options.tenants, concurrency: options.concurrency, sync: false });
-    const run = await stack.guard(runRollout(stack.client, stack.taskQueue, plan, { log: ctx.log, progressNote: stack.memoryNote, tenantsPerRun: options.tenantsPerRun }));
+    const run = await stack.guard(runRollout(stack.client, stack.taskQueue, plan, { log: ctx.log, progressNote: stack.memoryNote, tenantsPerRun: options.tenantsPerRun, timeLimitMs: options.timeLimitMs }));
     const stats = await stack.workerStats();
-    const verified = await stack.sim.call<VerifyResult>('verify', { tenants: plan.tenants.map((t) => t.name), apps: BENCH_APPS, managedSpace: MANAGED_SPACE });
+    const succeeded = run.completed ? options.tenants : run.result.tenants.filter((t) => t.status === 'succeeded').length;
+    const verifiedTenants = run.completed ? plan.tenants.map((t) => t.name) : run.result.tenants.filter((t) => t.status === 'succeeded').map((t) => t.tenant);
+    const verified = await stack.sim.call<VerifyResult>('verify', { tenants: verifiedTenants, apps: BENCH_APPS, managedSpace: MANAGED_SPACE });
     const simulatorRequests = await stack.sim.call<RequestStats>('requestStats');
     const memory = await stack.stop();
     const activities = totalActivities(stats);
@@ -61,9 +59,11 @@ export async function runThroughput(ctx: BenchContext, options: ThroughputOption
     const result: ThroughputResult = {
       tenants: options.tenants,
       concurrency: plan.waves[0].concurrency,
-      status: run.result.status,
+      status: run.completed ? run.result.status : `stopped by the time limit (${run.result.status})`,
+      completed: run.completed,
+      succeeded,
       wallSeconds: round(seconds),
-      tenantsPerSecond: round(options.tenants / seconds),
+      tenantsPerSecond: round(succeeded / seconds),
       activities,
       activitiesPerSecond: round(activities / seconds),
       activityFailures: stats.activityFailures,
