@@ -39,6 +39,8 @@ export interface RunBenchOptions {
   temporal?: TemporalTarget;
   bundlePath?: string;
   log?: (line: string) => void;
+  /** Called after each scenario with the results so far (main writes them, so a long run interrupted keeps them). */
+  onProgress?: (results: BenchResults) => void;
 }
 
 export async function runBench(args: BenchArgs, options: RunBenchOptions = {}): Promise<BenchResults> {
@@ -66,6 +68,7 @@ export async function runBench(args: BenchArgs, options: RunBenchOptions = {}): 
       results.errors[name] = (err as Error).message;
       log(`  ${name} failed: ${(err as Error).message}`);
     }
+    options.onProgress?.(results);
   }
   if (profileDir) results.profiles = summariseProfiles(profileDir);
   return results;

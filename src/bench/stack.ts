@@ -57,6 +57,12 @@ export interface BenchStack {
 }
 
 let queueCounter = 0;
+/** Stacks not yet stopped, so a Ctrl-C of the bench stops their dev servers too (children stop on disconnect). */
+const liveStacks = new Set<BenchStack>();
+
+export async function stopAllStacks(): Promise<void> {
+  await Promise.all([...liveStacks].map((stack) => stack.stop()));
+}
 
 export async function startStack(options: StackOptions): Promise<BenchStack> {
   const closers: Array<() => Promise<void>> = [];
@@ -96,7 +102,7 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
     const client = new Client({ connection, namespace });
     const memory = (): PeakMemory => ({ worker: processMemory(worker.pid), simulator: processMemory(sim.pid), server: processMemory(serverPid) });
     options.log(`  stack: Temporal ${address}${server ? ` (dev server ${server.version}, pid ${server.pid})` : ''}, simulator pid ${sim.pid} (${sim.info.tenants.length} tenants), worker pid ${worker.pid}`);
-    return {
+    const stack: BenchStack = {
       client, taskQueue, sim, worker,
       workerStats: () => worker.call<WorkerStats>('stats'),
       guard: (work) => Promise.race([work, worker.crashed, sim.crashed]),
@@ -108,10 +114,13 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
       async stop() {
         // Read before stopping: VmHWM is gone with the process.
         const peak = memory();
+        liveStacks.delete(stack);
         await closeAll();
         return peak;
       },
     };
+    liveStacks.add(stack);
+    return stack;
   } catch (err) {
     await closeAll();
     throw err;
