@@ -10,7 +10,7 @@ const ArgsSchema = z.object({
   tenants: z.number().int().min(1).max(60_000).optional(),
   baselineTenants: z.number().int().min(1).max(1_000),
   scaleTenants: z.number().int().min(1).max(60_000),
-  scaleTimeLimitMinutes: z.number().positive().max(24 * 60),
+  timeLimitMinutes: z.number().positive().max(24 * 60),
   concurrency: z.number().int().min(1).max(1_000).optional(),
   out: z.string().min(1),
   profile: z.boolean(),
@@ -28,7 +28,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     .option('--tenants <n>', 'tenant count for every scenario run (overrides each default)')
     .option('--baseline-tenants <n>', 'tenants of the sequential baseline (extrapolated per tenant)', '10')
     .option('--scale-tenants <n>', 'tenants of the scale scenario', '10000')
-    .option('--scale-time-limit <minutes>', 'stop the scale run after this long and report how far it got', '60')
+    .option('--time-limit <minutes>', 'stop a throughput or scale rollout after this long and report how far it got', '60')
     .option('--concurrency <n>', 'tenants in flight at once (default: 250 for throughput/scale, all for latency/sync)')
     .option('--out <dir>', 'where latest.json and latest.md are written', 'bench/results')
     .option('--cached-workflows <n>', "the worker's sticky cache size (maxCachedWorkflows): memory against replays", '400')
@@ -37,7 +37,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     .option('--profile', 'run the worker and the simulator under node --cpu-prof and summarise the top frames')
     .exitOverride();
   program.parse(argv, { from: 'user' });
-  const o = program.opts<{ only?: string; scale?: boolean; tenants?: string; baselineTenants: string; scaleTenants: string; scaleTimeLimit: string; concurrency?: string; out: string; profile?: boolean; cachedWorkflows: string; coalesce: boolean; workerHeapMib: string }>();
+  const o = program.opts<{ only?: string; scale?: boolean; tenants?: string; baselineTenants: string; scaleTenants: string; timeLimit: string; concurrency?: string; out: string; profile?: boolean; cachedWorkflows: string; coalesce: boolean; workerHeapMib: string }>();
   const scale = o.scale === true || env.BENCH_SCALE === '1';
   const only = o.only ? o.only.split(',').map((s) => s.trim()).filter(Boolean) : ['throughput', 'latency', 'sync', ...(scale ? ['scale'] : [])];
   if (scale && !only.includes('scale')) only.push('scale');
@@ -46,7 +46,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     tenants: o.tenants === undefined ? undefined : Number(o.tenants),
     baselineTenants: Number(o.baselineTenants),
     scaleTenants: Number(o.scaleTenants),
-    scaleTimeLimitMinutes: Number(o.scaleTimeLimit),
+    timeLimitMinutes: Number(o.timeLimit),
     concurrency: o.concurrency === undefined ? undefined : Number(o.concurrency),
     out: o.out,
     profile: o.profile === true,

@@ -60,8 +60,8 @@ export async function runBench(args: BenchArgs, options: RunBenchOptions = {}): 
     ctx.profileDir = profileDir ? path.join(profileDir, name) : undefined;
     try {
       const tenants = tenantsFor(name);
-      if (name === 'throughput') results.throughput = await runThroughput(ctx, { tenants, concurrency: inFlight(tenants, THROUGHPUT_IN_FLIGHT) });
-      if (name === 'scale') results.scale = await runThroughput(ctx, { tenants, concurrency: inFlight(tenants, THROUGHPUT_IN_FLIGHT), label: 'scale', timeLimitMs: args.scaleTimeLimitMinutes * 60_000 });
+      if (name === 'throughput') results.throughput = await runThroughput(ctx, { tenants, concurrency: inFlight(tenants, THROUGHPUT_IN_FLIGHT), timeLimitMs: args.timeLimitMinutes * 60_000 });
+      if (name === 'scale') results.scale = await runThroughput(ctx, { tenants, concurrency: inFlight(tenants, THROUGHPUT_IN_FLIGHT), label: 'scale', timeLimitMs: args.timeLimitMinutes * 60_000 });
       if (name === 'latency') results.latency = await runLatency(ctx, { tenants, concurrency: inFlight(tenants), baselineTenants: args.baselineTenants });
       if (name === 'sync') results.sync = await runSync(ctx, { tenants });
     } catch (err) {
