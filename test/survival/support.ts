@@ -1,0 +1,65 @@
+/** Survival helpers: exactly-once assertions on the simulator's dump, a seeded RNG, secret collection. */
+import fs from 'node:fs';
+import type { RolloutPlan } from '../../src/plan/types';
+import type { SimState, Simulator } from '../../src/simulator/api';
+
+/** mulberry32: the same seed gives the same kill moments. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Problems found; empty = every tenant has exactly one policy value, deployment, IdP, managed space and app copy. */
+export function exactlyOnceProblems(dump: SimState, plan: RolloutPlan, tenants: string[] = plan.tenants.map((t) => t.name)): string[] {
+  const problems: string[] = [];
+  const policies = dump.site.policies.filter((p) => p.name === plan.policy.name);
+  if (policies.length !== 1) problems.push(`${policies.length} policies named ${plan.policy.name}`);
+  const property = dump.site.customProperties.find((c) => c.name === plan.policy.customProperty);
+  for (const tenant of tenants) {
+    const values = property?.choiceValues.filter((v) => v === tenant).length ?? 0;
+    if (values !== 1) problems.push(`${tenant}: ${values} custom property values`);
+    const deployments = dump.site.deployments.filter((d) => d.name === tenant).length;
+    if (deployments !== 1) problems.push(`${tenant}: ${deployments} deployments`);
+    const state = dump.tenants[tenant];
+    const idps = state.idps.filter((i) => i.provider === 'qsefw-local-bearer-token' || i.protocol === 'qsefw-local-bearer-token').length;
+    if (idps !== 1) problems.push(`${tenant}: ${idps} IdPs`);
+    const spaces = state.spaces.filter((s) => s.type === 'managed');
+    if (spaces.length !== 1) problems.push(`${tenant}: ${spaces.length} managed spaces`);
+    for (const app of plan.apps) {
+      const copies = state.apps.filter((a) => a.name === app.name);
+      if (copies.length !== 1) problems.push(`${tenant}: ${copies.length} copies of ${app.name}`);
+      else if (copies[0].spaceId !== spaces[0]?.id) problems.push(`${tenant}: ${app.name} not in the managed space`);
+    }
+  }
+  return problems;
+}
+
+/** The secret values behind the simulator's `file:` references (API keys, QRS JWT). */
+export function simulatorSecrets(sim: Simulator): string[] {
+  const refs = [sim.qrsTokenRef, ...sim.tenants.map((t) => t.apiKeyRef)];
+  return refs.map((ref) => fs.readFileSync(ref.replace(/^file:/, ''), 'utf8').trim()).filter((s) => s.length >= 8);
+}
+
+/** The local bearer tokens the simulator issued (plain and Qlik Cloud format), read over its HDS API. */
+export async function issuedBearerTokens(sim: Simulator): Promise<string[]> {
+  const jwt = fs.readFileSync(sim.qrsTokenRef.replace(/^file:/, ''), 'utf8').trim();
+  const xrf = 'abcdefghijklmnop';
+  const get = async (path: string) => {
+    const res = await fetch(`${sim.deploymentsUrl}/api/hds/v1/Deployments${path}${path.includes('?') ? '&' : '?'}xrfkey=${xrf}`, { headers: { authorization: `Bearer ${jwt}`, 'x-qlik-xrfkey': xrf } });
+    if (!res.ok) throw new Error(`HDS ${path}: ${res.status} ${await res.text()}`);
+    return res;
+  };
+  const deployments = (await (await get('')).json()) as Array<{ id: string }>;
+  const tokens: string[] = [];
+  for (const d of deployments) {
+    tokens.push(await (await get(`/${d.id}/elastictokenconfig?qcsFormat=True`)).text());
+    tokens.push(await (await get(`/${d.id}/elastictokenconfig?qcsFormat=False`)).text());
+  }
+  return tokens.filter((s) => s.length >= 8);
+}
