@@ -19,6 +19,8 @@ export interface SimulatorPlanOptions {
   concurrency?: number;
   pollInterval?: string;
   failureBudget?: { perWave: number; overall: number };
+  /** Only these apps (default: every published app within the size limit). */
+  apps?: string[];
 }
 
 export type SimulatorPlanSource = Pick<Simulator, 'qrsUrl' | 'deploymentsUrl' | 'qrsTokenRef' | 'tenants' | 'seededApps'>;
@@ -26,7 +28,9 @@ export type SimulatorPlanSource = Pick<Simulator, 'qrsUrl' | 'deploymentsUrl' | 
 /** The plan file (as a person would write it) for a simulator. */
 export function simulatorPlanFile(sim: SimulatorPlanSource, options: SimulatorPlanOptions = {}): PlanFile {
   // Only apps that can be distributed: the simulator also seeds unpublished ones to exercise verification.
-  const apps = sim.seededApps.filter((a) => a.published).map((a) => ({ name: a.name, stream: a.stream }));
+  const apps = sim.seededApps
+    .filter((a) => (options.apps ? options.apps.includes(a.name) : a.published && a.fileSize <= 5 * 1024 ** 3))
+    .map((a) => ({ name: a.name, stream: a.stream }));
   const canarySize = Math.min(options.canarySize ?? (sim.tenants.length < 10 ? 1 : 2), Math.max(sim.tenants.length - 1, 1));
   const canary = sim.tenants.slice(0, canarySize).map((t) => t.name);
   const approval = options.approval ?? true;

@@ -11,7 +11,8 @@ import { startDevServer, type DevServer } from '../../devserver/dev-server';
 import { freePort } from '../../devserver/free-port';
 import { resolveTemporalCli } from '../../devserver/temporal-cli';
 import { loadPlanFile } from '../../plan/load';
-import { simulatorPlanYaml } from '../../plan/simulator-plan';
+import { simulatorPlan, simulatorPlanYaml } from '../../plan/simulator-plan';
+import { distributableApps, readSite } from '../dry-run/inspect';
 import type { RolloutPlan } from '../../plan/types';
 import { startSimulator } from '../../simulator';
 import type { Simulator } from '../../simulator/api';
@@ -110,7 +111,9 @@ export async function demoCommand(ctx: CommandContext, options: DemoOptions): Pr
 
     step(3, 'Rollout plan for the simulated site');
     const planFile = path.join(dir, 'plan.yaml');
-    fs.writeFileSync(planFile, simulatorPlanYaml(sim, { name: DEMO_ROLLOUT, approval: true }));
+    // The simulator also seeds apps that must fail verification (a failed reload...): plan the ones that pass.
+    const apps = distributableApps(simulatorPlan(sim, { name: DEMO_ROLLOUT }), await readSite(simulatorPlan(sim, { name: DEMO_ROLLOUT })));
+    fs.writeFileSync(planFile, simulatorPlanYaml(sim, { name: DEMO_ROLLOUT, approval: true, apps }));
     const plan: RolloutPlan = loadPlanFile(planFile);
     say(`  ${planFile}\n${describePlan(plan).replace(/^/gm, '  ')}`);
 

@@ -88,6 +88,14 @@ function verifyPreview(plan: RolloutPlan, site: SiteSnapshot, entry: RolloutPlan
     : { phase: 'verify', action: 'unchanged', detail: `${site.apps.length} app(s) published to ${plan.policy.stream}, reloaded and within limits` };
 }
 
+/** Plan apps that pass verification as they stand (the demo plans only these; the simulator seeds traps too). */
+export function distributableApps(plan: RolloutPlan, site: SiteSnapshot): string[] {
+  const ctx = phaseContext(plan.name, plan, plan.tenants[0]);
+  return site.apps
+    .filter(({ app }) => app && appProblems(app, site.reloadTasks, ctx).every((p) => p.startsWith('does not carry')))
+    .map(({ name }) => name);
+}
+
 function deploymentPreview(site: SiteSnapshot, tenant: TenantSpec): PhasePreview {
   const existing = site.deployments.find((d) => d.name === tenant.name);
   if (!existing) return { phase: 'deployment', action: 'create', detail: `create deployment ${tenant.name} -> ${tenant.url} (local bearer token)` };
