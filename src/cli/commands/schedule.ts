@@ -53,11 +53,11 @@ export async function scheduleCreateCommand(ctx: CommandContext, planFile: strin
       taskQueue: settings.taskQueue,
       args: [input],
       typedSearchAttributes: [{ key: RolloutIdKey, value: plan.name }],
+      // The spec as written (the server keeps cron as calendars), shown by `schedule describe`; updatable, unlike the schedule's memo.
+      memo: { when: options.every ? `every ${options.every}` : `cron ${spec.cronExpressions?.[0]}` },
     },
     // A run still going when the next is due is left alone: the next night picks up what is left.
     policies: { overlap: 'SKIP', catchupWindow: '1h' },
-    // The spec as written (the server keeps cron as calendars), shown by `schedule describe`.
-    memo: { when: options.every ? `every ${options.every}` : `cron ${spec.cronExpressions?.[0]}` },
     state: { paused: options.paused ?? false, note: options.note ?? `qlik-rollout plan ${plan.name}` },
   };
   let created = true;
@@ -95,7 +95,7 @@ function summarize(d: ScheduleDescription) {
     scheduleId: d.scheduleId,
     paused: d.state.paused,
     note: d.state.note,
-    when: typeof d.memo?.when === 'string' ? d.memo.when : JSON.stringify(d.spec),
+    when: typeof d.action.memo?.when === 'string' ? d.action.memo.when : JSON.stringify(d.spec),
     workflowType: d.action.workflowType,
     workflowId: d.action.workflowId,
     actionsTaken: d.info.numActionsTaken,
