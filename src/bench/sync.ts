@@ -94,13 +94,13 @@ async function waitForSyncs(stats: () => Promise<WorkerStats>, plan: RolloutPlan
 }
 
 async function confirmSynced(client: Client, plan: RolloutPlan, app: string, reloadTime: string): Promise<number> {
-  const states = await Promise.all(plan.tenants.map((t) => client.workflow.getHandle(workflowIds.sync(t.name)).query(syncStateQuery)));
+  const states = await Promise.all(plan.tenants.map((t) => client.workflow.getHandle(workflowIds.sync(plan.source, t.name)).query(syncStateQuery)));
   return states.filter((s) => s.lastSynced[app] !== undefined && Date.parse(s.lastSynced[app]) >= Date.parse(reloadTime)).length;
 }
 
 /** Stops the long-lived sync workflows and the watcher, so nothing outlives the scenario on a shared server. */
 async function stopSync(client: Client, plan: RolloutPlan): Promise<void> {
-  await Promise.all(plan.tenants.map((t) => client.workflow.getHandle(workflowIds.sync(t.name)).executeUpdate(syncStopUpdate).catch(() => undefined)));
+  await Promise.all(plan.tenants.map((t) => client.workflow.getHandle(workflowIds.sync(plan.source, t.name)).executeUpdate(syncStopUpdate).catch(() => undefined)));
   await client.workflow.getHandle(workflowIds.reloadWatcher(siteKeyOf(plan.source))).signal(reloadWatcherStopSignal).catch(() => undefined);
 }
 

@@ -207,7 +207,8 @@ export const appReloadedSignal = defineSignal<[{ appName: string; appId: string;
 export const workflowIds = {
   rollout: (rolloutId: string) => `rollout-${rolloutId}`,
   tenant: (rolloutId: string, tenant: string) => `rollout-${rolloutId}-tenant-${tenant}`,
-  sync: (tenant: string) => `sync-${tenant}`,
+  /** Per QSEoW site and tenant: one deployment name on two sites means two different syncs. */
+  sync: (source: Pick<RolloutPlan['source'], 'qrsUrl'>, tenant: string) => `sync-${siteKeyOf(source)}-${tenant}`,
   reloadWatcher: (siteKey: string) => `reload-watcher-${siteKey}`,
 };
 

@@ -4,7 +4,7 @@
  * Workflow-safe.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, startChild, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, patched, startChild, workflowInfo } from '@temporalio/workflow';
 import type { TenantSyncInput, TenantWorkflowInput } from './messages';
 import { workflowIds } from './messages';
 
@@ -24,7 +24,7 @@ export async function ensureDetachedWorkflow(workflowType: string, workflowId: s
   }
 }
 
-/** Starts the tenant's sync workflow (id workflowIds.sync(tenant)) unless it runs already. */
+/** Starts the tenant's sync workflow (id workflowIds.sync(site, tenant)) unless it runs already. */
 export async function startTenantSync(input: TenantWorkflowInput, lastSynced: Record<string, string>): Promise<boolean> {
   const syncInput: TenantSyncInput = {
     rolloutId: input.rolloutId,
@@ -33,5 +33,8 @@ export async function startTenantSync(input: TenantWorkflowInput, lastSynced: Re
     lastSynced,
     activityRetry: input.activityRetry,
   };
-  return ensureDetachedWorkflow('tenantSyncWorkflow', workflowIds.sync(input.tenant.name), syncInput);
+  // Before the patch the id named the tenant only, so two sites (or two test runs) sharing a deployment name
+  // adopted each other's sync workflow.
+  const workflowId = patched('sync-id-per-site') ? workflowIds.sync(input.plan.source, input.tenant.name) : `sync-${input.tenant.name}`;
+  return ensureDetachedWorkflow('tenantSyncWorkflow', workflowId, syncInput);
 }

@@ -1,5 +1,5 @@
 /**
- * Replace on reload (phase 6): one long-lived workflow per tenant (id workflowIds.sync(tenant)). It registers
+ * Replace on reload (phase 6): one long-lived workflow per tenant (id workflowIds.sync(site, tenant)). It registers
  * with the reload watcher of its QSEoW site, then for every appReloadedSignal runs syncAfterReload, which waits
  * for the redistributed app to carry the new reload and repairs what drifted. Workflow-safe.
  */

@@ -84,7 +84,7 @@ test('20 tenants in 3 waves: each distributed and published exactly once, contin
   // Phase 6: a reload on QSEoW reaches every tenant through the watcher and the per-tenant sync workflows.
   const reloadStarted = Date.now();
   const reloaded = await sim.reloadApp(plan.apps[0].name);
-  const syncHandles = plan.tenants.map((tenant) => t.client.workflow.getHandle(workflowIds.sync(tenant.name)));
+  const syncHandles = plan.tenants.map((tenant) => t.client.workflow.getHandle(workflowIds.sync(plan.source, tenant.name)));
   await waitFor(async () => Promise.all(syncHandles.map((h) => h.query(syncStateQuery))), (states) => states.every((s) => s.lastSynced[plan.apps[0].name] === reloaded.lastReloadTime), 60_000);
   process.stdout.write(`\n[figures] reload synced to 20 tenants in ${Date.now() - reloadStarted} ms\n`);
   for (const tenant of plan.tenants) {

@@ -42,8 +42,8 @@ test('after first publish the tenant starts its sync; a reload seen by the watch
       const result = await t.client.workflow.execute(tenantWorkflow, { taskQueue, workflowId: workflowIds.tenant(unique, tenant), args: [input] });
       expect(result).toMatchObject({ status: 'succeeded', phase: 'sync' });
     }
-    const syncA = t.client.workflow.getHandle(workflowIds.sync(tenants[0]));
-    const syncB = t.client.workflow.getHandle(workflowIds.sync(tenants[1]));
+    const syncA = t.client.workflow.getHandle(workflowIds.sync(plan.source, tenants[0]));
+    const syncB = t.client.workflow.getHandle(workflowIds.sync(plan.source, tenants[1]));
     const watcher = t.client.workflow.getHandle(workflowIds.reloadWatcher(siteKeyOf(plan.source)));
     await waitFor(() => watcher.query(reloadWatcherStateQuery), (s) => s.subscribers === 2);
     expect((await syncA.query(syncStateQuery)).lastSynced).toEqual({ Sales: '2024-01-01T00:00:00.000Z' });

@@ -1,32 +1,35 @@
 /** sync status|stop: the per-tenant sync workflows that verify every redistribution after a reload on QSEoW. */
 import type { Client } from '@temporalio/client';
-import { syncStateQuery, syncStopUpdate, workflowIds, type SyncState } from '../../workflows/messages';
+import { syncStateQuery, syncStopUpdate, type SyncState } from '../../workflows/messages';
 import { type CommandContext, explainWorkflowError } from '../context';
 import { BadInputError, ExitCode, printResult } from '../io';
 
 export const SYNC_WORKFLOW = 'tenantSyncWorkflow';
 
-async function runningSyncTenants(client: Client): Promise<string[]> {
-  const tenants: string[] = [];
-  for await (const wf of client.workflow.list({ query: `WorkflowType = '${SYNC_WORKFLOW}' AND ExecutionStatus = 'Running'` })) {
-    tenants.push(wf.workflowId.replace(/^sync-/, ''));
-  }
-  return tenants.sort();
+interface SyncWorkflow {
+  workflowId: string;
+  state: SyncState;
 }
 
-async function syncState(client: Client, tenant: string): Promise<SyncState> {
-  try {
-    return await client.workflow.getHandle(workflowIds.sync(tenant)).query(syncStateQuery);
-  } catch (err) {
-    explainWorkflowError(err, `Sync of tenant ${tenant}`);
+/**
+ * The running sync workflows (one per QSEoW site and tenant), optionally only those of the named tenants.
+ * Their ids carry the site key, so the tenant is read from each workflow's own state.
+ */
+async function runningSyncs(client: Client, tenants: string[]): Promise<SyncWorkflow[]> {
+  const syncs: SyncWorkflow[] = [];
+  for await (const wf of client.workflow.list({ query: `WorkflowType = '${SYNC_WORKFLOW}' AND ExecutionStatus = 'Running'` })) {
+    // A sync whose worker is gone (or that closed meanwhile) cannot answer; it is left out, not fatal.
+    const state = await client.workflow.getHandle(wf.workflowId).query(syncStateQuery).catch(() => undefined);
+    if (state && (tenants.length === 0 || tenants.includes(state.tenant))) syncs.push({ workflowId: wf.workflowId, state });
   }
+  const missing = tenants.filter((tenant) => !syncs.some((s) => s.state.tenant === tenant));
+  if (missing.length > 0) throw new BadInputError(`No running sync for tenant ${missing.join(', ')} (sync starts for each tenant after its first publish).`);
+  return syncs.sort((a, b) => a.state.tenant.localeCompare(b.state.tenant) || a.workflowId.localeCompare(b.workflowId));
 }
 
 export async function syncStatusCommand(ctx: CommandContext, tenants: string[]): Promise<number> {
   const { client } = await ctx.temporal();
-  const names = tenants.length > 0 ? tenants : await runningSyncTenants(client);
-  const states: SyncState[] = [];
-  for (const tenant of names) states.push(await syncState(client, tenant));
+  const states = (await runningSyncs(client, tenants)).map((s) => s.state);
   printResult(ctx.io, ctx.options, states, () =>
     states.length === 0
       ? 'No tenant is being kept in sync (sync starts for each tenant after its first publish).'
@@ -43,13 +46,12 @@ export async function syncStatusCommand(ctx: CommandContext, tenants: string[]):
 export async function syncStopCommand(ctx: CommandContext, tenants: string[], all: boolean): Promise<number> {
   const { client } = await ctx.temporal();
   if (tenants.length === 0 && !all) throw new BadInputError('Name the tenants whose sync to stop, or pass --all.');
-  const names = all ? await runningSyncTenants(client) : tenants;
   const states: SyncState[] = [];
-  for (const tenant of names) {
+  for (const sync of await runningSyncs(client, all ? [] : tenants)) {
     try {
-      states.push(await client.workflow.getHandle(workflowIds.sync(tenant)).executeUpdate(syncStopUpdate, { args: [] }));
+      states.push(await client.workflow.getHandle(sync.workflowId).executeUpdate(syncStopUpdate, { args: [] }));
     } catch (err) {
-      explainWorkflowError(err, `Sync of tenant ${tenant}`);
+      explainWorkflowError(err, `Sync of tenant ${sync.state.tenant}`);
     }
   }
   printResult(ctx.io, ctx.options, states, () => (states.length === 0 ? 'No sync was running.' : states.map((s) => `Stopped sync of ${s.tenant}.`).join('\n')));

@@ -13,7 +13,7 @@ async function syncedTenants(client: Client, plan: RolloutPlan, reloads: AppRelo
   const synced = new Set<string>();
   await Promise.all(
     plan.tenants.map(async ({ name }) => {
-      const state = await client.workflow.getHandle(workflowIds.sync(name)).query(syncStateQuery).catch(() => undefined);
+      const state = await client.workflow.getHandle(workflowIds.sync(plan.source, name)).query(syncStateQuery).catch(() => undefined);
       const caughtUp = state && reloads.every((r) => Date.parse(state.lastSynced[r.app] ?? '') >= Date.parse(r.lastReloadTime));
       if (caughtUp) synced.add(name);
     }),
