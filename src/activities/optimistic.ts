@@ -19,7 +19,7 @@ export interface ReadModifyWrite<T> {
   /** Called on each 409 (for logs). */
   onConflict?(attempt: number): void;
   /**
-   * Group commit (additive, opt-in through ActivityDeps.coalesceWrites): concurrent calls in this process with the
+   * Group commit (ActivityDeps.coalesceWrites, on by default): concurrent calls in this process with the
    * same `what` (the same object) share one read and one write that applies every caller's change, instead of
    * racing each other into a storm of 409s. Conflicts then only come from other processes.
    */

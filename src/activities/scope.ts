@@ -14,7 +14,8 @@ export interface ActivityDeps {
   arrivalTimeoutMs?: number;
   /** Read-modify-write attempts on a 409 before giving up (many tenants write the same QRS objects). */
   conflictAttempts?: number;
-  /** Group-commit concurrent writes to the same shared QRS object in this process (see optimistic.ts). Default false. */
+  /** Group-commit concurrent writes to the same shared QRS object in this process (see optimistic.ts). Default true: without it,
+   * hundreds of tenants on one worker race each other into 409 storms on the same custom property and apps. */
   coalesceWrites?: boolean;
 }
 
@@ -26,7 +27,7 @@ export function resolveDeps(deps: ActivityDeps = {}): ResolvedDeps {
     pollIntervalMs: deps.pollIntervalMs ?? 2_000,
     arrivalTimeoutMs: deps.arrivalTimeoutMs ?? 10 * 60_000,
     conflictAttempts: deps.conflictAttempts ?? 60,
-    coalesceWrites: deps.coalesceWrites ?? false,
+    coalesceWrites: deps.coalesceWrites ?? true,
   };
 }
 

@@ -38,6 +38,8 @@ export function phaseContext(sim: Simulator, tenant: SimTenantInfo, overrides: P
 /** Fast polling for tests; a silent logger (set LOG_LEVEL=debug to see it). */
 export const TEST_DEPS: ActivityDeps = {
   pollIntervalMs: 25,
+  // Off, so concurrent calls in one test process race like separate workers do and the 409 path is exercised.
+  coalesceWrites: false,
   arrivalTimeoutMs: 15_000,
   logger: createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }),
 };
