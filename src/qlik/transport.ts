@@ -75,6 +75,15 @@ function fillRoute(route: string, params: Record<string, string> = {}): string {
   });
 }
 
+/**
+ * Retry-After windows per host and rate-limit tier (Cloud: reads vs writes; QSEoW: one), shared by every call in
+ * this process: after a 429 no other activity calls that host+tier before the window ends (not only the retried one).
+ */
+const retryAfterUntil = new Map<string, number>();
+function rateTier(kind: HostKind, origin: string, method: string): string {
+  return kind === 'cloud' ? `${origin} ${method === 'GET' ? 'read' : 'write'}` : origin;
+}
+
 export class Transport {
   readonly kind: HostKind;
   readonly target: string;
@@ -130,6 +139,9 @@ export class Transport {
       body = JSON.stringify(req.body);
       headers['content-type'] = 'application/json';
     }
+    const tier = rateTier(this.kind, this.origin, req.method);
+    const waitMs = (retryAfterUntil.get(tier) ?? 0) - Date.now();
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
     const started = performance.now();
     const qs = search.toString();
     let status = 0;
@@ -141,7 +153,9 @@ export class Transport {
         return await this.send(req, path, query, true);
       }
       if (status >= 400) {
-        throw new QlikHttpError(call, status, errorDetail(text), parseRetryAfter(res.headers['retry-after']));
+        const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
+        if (status === 429 && retryAfterMs) retryAfterUntil.set(tier, Math.max(retryAfterUntil.get(tier) ?? 0, Date.now() + retryAfterMs));
+        throw new QlikHttpError(call, status, errorDetail(text), retryAfterMs);
       }
       return { status, text, call };
     } catch (err) {
