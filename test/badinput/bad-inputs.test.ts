@@ -5,35 +5,23 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Worker } from '@temporalio/worker';
 import { parsePlanText } from '../../src/plan/load';
 import type { RolloutPlan } from '../../src/plan/types';
 import type { Simulator } from '../../src/simulator/api';
 import { rolloutWorkflow } from '../../src/workflows';
 import { workflowIds, type RolloutProgress } from '../../src/workflows/messages';
-import { connectTestTemporal, type TestTemporal } from '../helpers/temporal';
-import { closeSim, simPlan, simWorker, startSim } from '../integration/sim-rollout';
+import type { TestTemporal } from '../helpers/temporal';
+import { closeSim, simPlan, startSim, useSimWorker } from '../integration/sim-rollout';
 
 jest.setTimeout(180_000);
 
 let t: TestTemporal;
 let sim: Simulator;
-let worker: Worker;
 let taskQueue: string;
-let running: Promise<void>;
 
-beforeAll(async () => {
-  t = await connectTestTemporal();
-  sim = await startSim({ tenants: 8, tenantsWithoutManagedSpaces: ['tenant-006'] });
-  ({ worker, taskQueue } = await simWorker(t));
-  running = worker.run();
-});
-afterAll(async () => {
-  worker.shutdown();
-  await running;
-  await closeSim(sim);
-  await t.close();
-});
+useSimWorker((ready) => ({ t, taskQueue } = ready));
+beforeAll(async () => { sim = await startSim({ tenants: 8, tenantsWithoutManagedSpaces: ['tenant-006'] }); });
+afterAll(() => closeSim(sim));
 
 test('malformed plans: each problem is named with its path and line', () => {
   const cases: Array<[string, RegExp]> = [

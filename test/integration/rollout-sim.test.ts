@@ -1,7 +1,6 @@
 /**
  * End to end on real parts: the real Temporal dev server, the real activities, the Qlik simulator over sockets.
  */
-import type { Worker } from '@temporalio/worker';
 import type { Simulator } from '../../src/simulator/api';
 import { rolloutWorkflow } from '../../src/workflows';
 import {
@@ -19,27 +18,16 @@ import {
   type RolloutInput,
   type RolloutStatus,
 } from '../../src/workflows/messages';
-import { connectTestTemporal, type TestTemporal } from '../helpers/temporal';
+import type { TestTemporal } from '../helpers/temporal';
 import { recordHistory, waitFor } from '../workflows/support';
-import { closeSim, FAST, simPlan, simWorker, startSim } from './sim-rollout';
+import { closeSim, FAST, simPlan, startSim, useSimWorker } from './sim-rollout';
 
 let t: TestTemporal;
 let sim: Simulator | undefined;
-let worker: Worker;
 let taskQueue: string;
-let running: Promise<void>;
 
-beforeAll(async () => {
-  t = await connectTestTemporal();
-  ({ worker, taskQueue } = await simWorker(t));
-  running = worker.run();
-});
-afterAll(async () => {
-  worker.shutdown();
-  await running;
-  await closeSim(sim);
-  await t.close();
-});
+useSimWorker((ready) => ({ t, taskQueue } = ready));
+afterAll(() => closeSim(sim));
 afterEach(async () => { await closeSim(sim); sim = undefined; });
 
 const rid = (name: string) => `${name}-${Date.now().toString(36)}`;

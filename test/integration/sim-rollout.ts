@@ -7,7 +7,7 @@ import { startSimulator } from '../../src/simulator';
 import type { Simulator, SimulatorOptions } from '../../src/simulator/api';
 import { createWorker } from '../../src/worker/worker';
 import type { RolloutOptions } from '../../src/workflows/messages';
-import { uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
+import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 
 export async function startSim(options: Partial<SimulatorOptions> & { tenants: number }): Promise<Simulator> {
   return startSimulator({ seed: 11, distributionDelayMs: 30, rateLimits: false, ...options });
@@ -40,6 +40,29 @@ export async function simWorker(t: TestTemporal): Promise<{ worker: Worker; task
   const activities = createActivities({ pollIntervalMs: 25, arrivalTimeoutMs: 20_000, logger: createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }) });
   const worker = await createWorker({ connection: t.nativeConnection, namespace: t.state.namespace, taskQueue, activities, workflowBundle: { codePath: t.state.bundlePath } });
   return { worker, taskQueue };
+}
+
+/**
+ * For a whole test file: a Temporal connection and one worker running the real activities, started before the
+ * first test and drained after the last. `onReady` hands them to the file's variables.
+ */
+export function useSimWorker(onReady: (ready: { t: TestTemporal; taskQueue: string }) => void): void {
+  let t: TestTemporal;
+  let worker: Worker;
+  let running: Promise<void>;
+  beforeAll(async () => {
+    t = await connectTestTemporal();
+    let taskQueue: string;
+    ({ worker, taskQueue } = await simWorker(t));
+    running = worker.run();
+    onReady({ t, taskQueue });
+  });
+  afterAll(async () => {
+    worker.shutdown();
+    await running;
+    await closeAllPools();
+    await t.close();
+  });
 }
 
 export async function closeSim(sim: Simulator | undefined): Promise<void> {

@@ -2,12 +2,11 @@
  * Issue 7: a rollout under injected faults (10% 503, 5% 429 with Retry-After, 2% connection resets, one tenant down
  * for a while) converges exactly once per tenant, and no request lands inside a Retry-After window (request log).
  */
-import type { Worker } from '@temporalio/worker';
 import type { SimRequestLogEntry, Simulator } from '../../src/simulator/api';
 import { rolloutWorkflow } from '../../src/workflows';
 import { progressQuery, workflowIds } from '../../src/workflows/messages';
-import { connectTestTemporal, type TestTemporal } from '../helpers/temporal';
-import { closeSim, simPlan, simWorker, startSim } from '../integration/sim-rollout';
+import type { TestTemporal } from '../helpers/temporal';
+import { closeSim, simPlan, startSim, useSimWorker } from '../integration/sim-rollout';
 import { exactlyOnceProblems } from './support';
 
 jest.setTimeout(180_000);
@@ -17,21 +16,10 @@ const IN_FLIGHT_MS = 30;
 
 let t: TestTemporal;
 let sim: Simulator | undefined;
-let worker: Worker;
 let taskQueue: string;
-let running: Promise<void>;
 
-beforeAll(async () => {
-  t = await connectTestTemporal();
-  ({ worker, taskQueue } = await simWorker(t));
-  running = worker.run();
-});
-afterAll(async () => {
-  worker.shutdown();
-  await running;
-  await closeSim(sim);
-  await t.close();
-});
+useSimWorker((ready) => ({ t, taskQueue } = ready));
+afterAll(() => closeSim(sim));
 
 /** Cloud rate limits are per tier (reads vs writes); QSEoW has one. */
 const tierOf = (e: SimRequestLogEntry) => (e.host === 'qrs' ? 'qrs' : `${e.host}/${e.method === 'GET' ? 'read' : 'write'}`);

@@ -3,17 +3,8 @@ import fs from 'node:fs';
 import type { RolloutPlan } from '../../src/plan/types';
 import type { SimState, Simulator } from '../../src/simulator/api';
 
-/** mulberry32: the same seed gives the same kill moments. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The simulator's seeded generator: the same seed gives the same kill moments. */
+export { mulberry32 as seededRandom } from '../../src/simulator/random';
 
 /** Problems found; empty = every tenant has exactly one policy value, deployment, IdP, managed space and app copy. */
 export function exactlyOnceProblems(dump: SimState, plan: RolloutPlan, tenants: string[] = plan.tenants.map((t) => t.name)): string[] {
