@@ -113,8 +113,10 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutProgr
     },
   });
   setHandler(retryTenantUpdate, async ({ tenant }) => {
-    await getExternalWorkflowHandle(workflowIds.tenant(rolloutId, tenant)).signal(tenantRetrySignal);
+    // Recorded before the signal: a retry that fails again at once reports 'failed' while the signal is still
+    // being acknowledged, and that report must not be overwritten by 'running'.
     book.record(tenant, { status: 'running', phase: book.state.records[tenant]?.phase, attempts: (book.state.records[tenant]?.attempts ?? 1) + 1 });
+    await getExternalWorkflowHandle(workflowIds.tenant(rolloutId, tenant)).signal(tenantRetrySignal);
     return book.tenantProgress(tenant);
   }, { validator: ({ tenant }) => { notClosing(); book.assertStatus(tenant, ['failed'], 'retry'); } });
   setHandler(skipTenantUpdate, async ({ tenant, reason }) => {

@@ -38,10 +38,11 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** Canary tenant-001 and tenant-002 (no managed spaces), then approval: the rollout stays open for retry/skip. */
 async function writePlan(name: string): Promise<string> {
   const apps = distributableApps(simulatorPlan(sim, { name }), await readSite(simulatorPlan(sim, { name })));
   const file = path.join(dir, `${name}.yaml`);
-  fs.writeFileSync(file, simulatorPlanYaml(sim, { name, apps, approval: false, failureBudget: { perWave: 3, overall: 3 } }));
+  fs.writeFileSync(file, simulatorPlanYaml(sim, { name, apps, approval: true, canarySize: 2, failureBudget: { perWave: 3, overall: 3 } }));
   return file;
 }
 
@@ -67,8 +68,10 @@ test('pause and resume; retry and skip a failed tenant; sync stop', async () => 
   expect((await cli(['retry', NO_SPACES, '--rollout', name], { env: env() })).code).toBe(0);
   // Retried, it fails the same way again (the tenant's edition still lacks managed spaces): then skip it.
   await waitFor(() => progress(name), (p) => p.tenants.some((x) => x.tenant === NO_SPACES && x.status === 'failed'), 60_000);
-  expect((await cli(['skip', NO_SPACES, '--rollout', name, '--reason', 'edition without managed spaces'], { env: env() })).code).toBe(0);
+  const skipped = await cli(['skip', NO_SPACES, '--rollout', name, '--reason', 'edition without managed spaces'], { env: env() });
+  expect({ code: skipped.code, stderr: skipped.stderr }).toEqual({ code: 0, stderr: '' });
 
+  expect((await cli(['approve', name, '--wave', 'canary'], { env: env() })).code).toBe(0);
   const done = await cli(['watch', name, '--interval', '200'], { env: env() });
   expect(done.code).toBe(0);
   const final = await progress(name);
