@@ -1,39 +1,17 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Worker } from '@temporalio/worker';
-import { createActivities, closeAllPools } from '../../src/activities';
-import { createLogger } from '../../src/shared/logger';
 import { simulatorPlan, simulatorPlanYaml } from '../../src/plan/simulator-plan';
 import { distributableApps, readSite } from '../../src/cli/dry-run/inspect';
-import { startSimulator, type Simulator } from '../../src/simulator';
+import type { Simulator } from '../../src/simulator';
 import { checkMigrated } from '../../src/cli/demo/check';
-import { connectTestTemporal, createTestWorker, type TestTemporal, uniqueTaskQueue } from '../helpers/temporal';
-import { cli, cliEnv, uniqueName } from './run-cli';
+import { cli, uniqueName } from './run-cli';
+import { useCliSimStack } from './sim-stack';
 
-let t: TestTemporal;
+const stack = useCliSimStack('cli-sim', { tenants: 4, seed: 11 });
+const env = () => stack.env();
 let sim: Simulator;
-let worker: Worker;
-let running: Promise<void>;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-sim-'));
-const taskQueue = uniqueTaskQueue('cli-sim');
-const env = () => cliEnv({ QLIK_ROLLOUT_TASK_QUEUE: taskQueue });
-
-beforeAll(async () => {
-  t = await connectTestTemporal();
-  fs.mkdirSync(path.join(dir, 'secrets'));
-  sim = await startSimulator({ tenants: 4, seed: 11, secretsDir: path.join(dir, 'secrets') });
-  worker = await createTestWorker(t, { taskQueue, activities: createActivities({ logger: createLogger({ level: 'silent' }), pollIntervalMs: 100 }) });
-  running = worker.run();
-});
-afterAll(async () => {
-  worker.shutdown();
-  await running;
-  await sim.stop();
-  await closeAllPools();
-  await t.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+let dir: string;
+beforeAll(() => { ({ sim, dir } = stack); });
 
 test('plan (dry run), start, status, approve, watch, sync status against the simulator', async () => {
   const name = uniqueName('sim');

@@ -1,42 +1,20 @@
 /** pause, resume, retry, skip, abort and sync stop through the CLI, on the real dev server and the simulator. */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Worker } from '@temporalio/worker';
-import { createActivities, closeAllPools } from '../../src/activities';
-import { createLogger } from '../../src/shared/logger';
 import { simulatorPlan, simulatorPlanYaml } from '../../src/plan/simulator-plan';
 import { distributableApps, readSite } from '../../src/cli/dry-run/inspect';
-import { startSimulator, type Simulator } from '../../src/simulator';
+import type { Simulator } from '../../src/simulator';
 import type { RolloutProgress } from '../../src/workflows/messages';
-import { connectTestTemporal, createTestWorker, type TestTemporal, uniqueTaskQueue } from '../helpers/temporal';
 import { waitFor } from '../workflows/support';
-import { cli, cliEnv, uniqueName } from './run-cli';
+import { cli, uniqueName } from './run-cli';
+import { useCliSimStack } from './sim-stack';
 
-let t: TestTemporal;
-let sim: Simulator;
-let worker: Worker;
-let running: Promise<void>;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-steer-'));
-const taskQueue = uniqueTaskQueue('cli-steer');
-const env = () => cliEnv({ QLIK_ROLLOUT_TASK_QUEUE: taskQueue });
 const NO_SPACES = 'tenant-002';
-
-beforeAll(async () => {
-  t = await connectTestTemporal();
-  fs.mkdirSync(path.join(dir, 'secrets'));
-  sim = await startSimulator({ tenants: 4, seed: 12, secretsDir: path.join(dir, 'secrets'), tenantsWithoutManagedSpaces: [NO_SPACES] });
-  worker = await createTestWorker(t, { taskQueue, activities: createActivities({ logger: createLogger({ level: 'silent' }), pollIntervalMs: 100 }) });
-  running = worker.run();
-});
-afterAll(async () => {
-  worker.shutdown();
-  await running;
-  await sim.stop();
-  await closeAllPools();
-  await t.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const stack = useCliSimStack('cli-steer', { tenants: 4, seed: 12, tenantsWithoutManagedSpaces: [NO_SPACES] });
+const env = () => stack.env();
+let sim: Simulator;
+let dir: string;
+beforeAll(() => { ({ sim, dir } = stack); });
 
 /** Canary tenant-001 and tenant-002 (no managed spaces), then approval: the rollout stays open for retry/skip. */
 async function writePlan(name: string): Promise<string> {
@@ -78,9 +56,11 @@ test('pause and resume; retry and skip a failed tenant; sync stop', async () => 
   expect(final.status).toBe('succeeded');
   expect(final.tenants.find((x) => x.tenant === NO_SPACES)).toMatchObject({ status: 'skipped' });
 
-  const stopped = await cli(['--json', 'sync', 'stop', 'tenant-001'], { env: env() });
+  // `sync stop <tenant>` stops that tenant's sync on every site of the namespace; tenant-004 is the one no other
+  // test file running beside this one asserts on.
+  const stopped = await cli(['--json', 'sync', 'stop', 'tenant-004'], { env: env() });
   expect(stopped.code).toBe(0);
-  expect(JSON.parse(stopped.stdout)[0]).toMatchObject({ tenant: 'tenant-001', status: 'stopped' });
+  expect(JSON.parse(stopped.stdout)[0]).toMatchObject({ tenant: 'tenant-004', status: 'stopped' });
   expect((await cli(['sync', 'stop', 'no-such-tenant'], { env: env() })).code).toBe(2);
 });
 

@@ -6,6 +6,14 @@ import { BadInputError, ExitCode, printResult } from '../io';
 
 export const SYNC_WORKFLOW = 'tenantSyncWorkflow';
 
+const QUERY_TIMEOUT_MS = 5_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), ms); });
+  return Promise.race([promise.catch(() => undefined), timeout]).finally(() => clearTimeout(timer));
+}
+
 interface SyncWorkflow {
   workflowId: string;
   state: SyncState;
@@ -16,12 +24,16 @@ interface SyncWorkflow {
  * Their ids carry the site key, so the tenant is read from each workflow's own state.
  */
 async function runningSyncs(client: Client, tenants: string[]): Promise<SyncWorkflow[]> {
-  const syncs: SyncWorkflow[] = [];
+  const ids: string[] = [];
   for await (const wf of client.workflow.list({ query: `WorkflowType = '${SYNC_WORKFLOW}' AND ExecutionStatus = 'Running'` })) {
-    // A sync whose worker is gone (or that closed meanwhile) cannot answer; it is left out, not fatal.
-    const state = await client.workflow.getHandle(wf.workflowId).query(syncStateQuery).catch(() => undefined);
-    if (state && (tenants.length === 0 || tenants.includes(state.tenant))) syncs.push({ workflowId: wf.workflowId, state });
+    // Ids end with the tenant name: query only the candidates.
+    if (tenants.length === 0 || tenants.some((tenant) => wf.workflowId.endsWith(`-${tenant}`))) ids.push(wf.workflowId);
   }
+  // A sync whose worker is gone (or that closed meanwhile) cannot answer; it is left out, not fatal.
+  const answers = await Promise.all(ids.map((workflowId) => withTimeout(client.workflow.getHandle(workflowId).query(syncStateQuery), QUERY_TIMEOUT_MS)));
+  const syncs = ids
+    .map((workflowId, i) => ({ workflowId, state: answers[i] }))
+    .filter((s): s is SyncWorkflow => s.state !== undefined && (tenants.length === 0 || tenants.includes(s.state.tenant)));
   const missing = tenants.filter((tenant) => !syncs.some((s) => s.state.tenant === tenant));
   if (missing.length > 0) throw new BadInputError(`No running sync for tenant ${missing.join(', ')} (sync starts for each tenant after its first publish).`);
   return syncs.sort((a, b) => a.state.tenant.localeCompare(b.state.tenant) || a.workflowId.localeCompare(b.workflowId));
