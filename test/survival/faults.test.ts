@@ -11,8 +11,12 @@ import { exactlyOnceProblems } from './support';
 
 jest.setTimeout(180_000);
 const RETRY_AFTER_SECONDS = 1;
-/** A request answered this soon after a 429 was already in flight when the 429 was sent (loopback, no latency). */
-const IN_FLIGHT_MS = 30;
+/**
+ * The log records when a request was answered, not when it was sent: a request answered this soon after a 429 was
+ * already in flight (sent by another activity before the client could have read the 429). 30 ms held on a quiet
+ * machine; CI's 2 loaded cores answered one in-flight PUT 44 ms later, so the margin covers scheduling delay.
+ */
+const IN_FLIGHT_MS = 150;
 
 let t: TestTemporal;
 let sim: Simulator | undefined;
