@@ -4,7 +4,7 @@ import { RolloutIdKey } from '../../shared/search-attributes';
 import { progressQuery, workflowIds, type RolloutInput, type RolloutProgress } from '../../workflows/messages';
 import { workflowUiUrl } from '../connection';
 import { type CommandContext, explainWorkflowError, loadPlanOrExit, rolloutIdFrom } from '../context';
-import { BadInputError, CliError, colours, ExitCode, pause, printResult } from '../io';
+import { BadInputError, CliError, colours, ExitCode, pause, printResult, withDeadline } from '../io';
 import { isFinished, renderProgress } from '../progress-view';
 
 export const ROLLOUT_WORKFLOW = 'rolloutWorkflow';
@@ -78,18 +78,9 @@ export async function readProgress(handle: WorkflowHandle, rolloutId: string): P
     // Terminated, timed out or failed: the workflow has no progress of its own to give.
     return { rolloutId, status: closedStatus === 'CANCELED' ? 'aborted' : 'failed', reason: `workflow ${closedStatus.toLowerCase()}`, waves: [], tenants: [], run: 0 };
   }
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new CliError(`Rollout ${rolloutId} did not answer within ${QUERY_TIMEOUT_MS / 1000}s: is a worker running on its task queue? (qlik-rollout worker)`)),
-      QUERY_TIMEOUT_MS,
-    );
+  return withDeadline(handle.query(progressQuery, { includePending: false }), QUERY_TIMEOUT_MS, () => {
+    throw new CliError(`Rollout ${rolloutId} did not answer within ${QUERY_TIMEOUT_MS / 1000}s: is a worker running on its task queue? (qlik-rollout worker)`);
   });
-  try {
-    return await Promise.race([handle.query(progressQuery, { includePending: false }), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 export async function statusCommand(ctx: CommandContext, arg?: string): Promise<number> {

@@ -2,17 +2,11 @@
 import type { Client } from '@temporalio/client';
 import { syncStateQuery, syncStopUpdate, type SyncState } from '../../workflows/messages';
 import { type CommandContext, explainWorkflowError } from '../context';
-import { BadInputError, ExitCode, printResult } from '../io';
+import { BadInputError, ExitCode, printResult, withDeadline } from '../io';
 
 export const SYNC_WORKFLOW = 'tenantSyncWorkflow';
 
 const QUERY_TIMEOUT_MS = 5_000;
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), ms); });
-  return Promise.race([promise.catch(() => undefined), timeout]).finally(() => clearTimeout(timer));
-}
 
 interface SyncWorkflow {
   workflowId: string;
@@ -30,7 +24,7 @@ async function runningSyncs(client: Client, tenants: string[]): Promise<SyncWork
     if (tenants.length === 0 || tenants.some((tenant) => wf.workflowId.endsWith(`-${tenant}`))) ids.push(wf.workflowId);
   }
   // A sync whose worker is gone (or that closed meanwhile) cannot answer; it is left out, not fatal.
-  const answers = await Promise.all(ids.map((workflowId) => withTimeout(client.workflow.getHandle(workflowId).query(syncStateQuery), QUERY_TIMEOUT_MS)));
+  const answers = await Promise.all(ids.map((workflowId) => withDeadline(client.workflow.getHandle(workflowId).query(syncStateQuery).catch(() => undefined), QUERY_TIMEOUT_MS, () => undefined)));
   const syncs = ids
     .map((workflowId, i) => ({ workflowId, state: answers[i] }))
     .filter((s): s is SyncWorkflow => s.state !== undefined && (tenants.length === 0 || tenants.includes(s.state.tenant)));
