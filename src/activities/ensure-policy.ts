@@ -6,9 +6,10 @@
 import type { Logger } from 'pino';
 import type { PhaseContext, PolicySpec } from '../plan/types';
 import { configFailure } from '../qlik/errors';
-import { carriesValue, findAppsByName, pickPlanApp, qrsApps, type QrsApp } from '../qlik/qrs/apps';
+import { findAppsByName, pickPlanApp, type AppFacts } from '../qlik/qrs/apps';
 import { qrsClient, quote } from '../qlik/qrs/client';
 import { customPropertyDefinitions, type CustomPropertyDefinition } from '../qlik/qrs/custom-properties';
+import { appCustomProperty, type SyntheticCustomProperty } from '../qlik/qrs/selections';
 import { systemRules, type SystemRule } from '../qlik/qrs/system-rules';
 import type { Transport } from '../qlik/transport';
 import { ensureOne, readModifyWrite } from './optimistic';
@@ -71,28 +72,34 @@ async function ensureChoiceValue(qrs: Transport, propertyName: string, value: st
   return { definition: entity, change: created === 'created' ? 'created' : change };
 }
 
-async function ensureAppValue(qrs: Transport, app: QrsApp, definition: CustomPropertyDefinition, value: string, deps: ResolvedDeps): Promise<Change> {
-  return readModifyWrite<QrsApp>({
-    what: `app "${app.name}" (${app.id}) on ${qrs.target}`,
+/** The synthetic view of the app's custom property, plus the values this commit adds. */
+interface AppValuesEdit extends SyntheticCustomProperty {
+  added: string[];
+}
+
+/**
+ * The tenant's value on one plan app, as a multi-edit (QRS selection + synthetic PUT): the change alone travels,
+ * never the app's full value list. Concurrent tenants of this worker share one commit per app.
+ */
+async function ensureAppValue(qrs: Transport, app: AppFacts, propertyName: string, value: string, deps: ResolvedDeps): Promise<Change> {
+  return readModifyWrite<AppValuesEdit>({
+    what: `custom property "${propertyName}" on app "${app.name}" (${app.id}) on ${qrs.target}`,
     attempts: deps.conflictAttempts,
     coalesce: deps.coalesceWrites,
-    read: () => qrsApps.get(qrs, app.id),
-    modify: (current) =>
-      carriesValue(current, definition.name, definition.id, value)
-        ? undefined
-        : { ...current, customProperties: [...current.customProperties, { value, definition: { id: definition.id, name: definition.name } }] },
-    write: (next) => qrsApps.update(qrs, next),
+    read: async () => ({ ...(await appCustomProperty.read(qrs, [app.id], propertyName)), added: [] }),
+    modify: (edit) => (edit.values.includes(value) || edit.added.includes(value) ? undefined : { ...edit, added: [...edit.added, value] }),
+    write: (edit) => appCustomProperty.change(qrs, [app.id], propertyName, edit.latestModifiedDate, { added: edit.added }),
   });
 }
 
 /** The QSEoW app of every plan entry; an unknown app is a plan error. */
-export async function resolvePlanApps(qrs: Transport, ctx: Pick<PhaseContext, 'apps' | 'tenant'>): Promise<QrsApp[]> {
+export async function resolvePlanApps(qrs: Transport, ctx: Pick<PhaseContext, 'apps' | 'tenant'>): Promise<AppFacts[]> {
   const candidates = await findAppsByName(qrs, ctx.apps.map((app) => app.name));
   return ctx.apps.map((spec) => {
     const app = pickPlanApp(candidates, spec.name, spec.stream);
     if (!app) {
       throw configFailure(
-        `Tenant ${ctx.tenant.name}: the plan's app "${spec.name}" does not exist on ${qrs.target} (GET /qrs/app/full found no app of that name): fix the name in the plan's apps[] or publish the app.`,
+        `Tenant ${ctx.tenant.name}: the plan's app "${spec.name}" does not exist on ${qrs.target} (the QRS app table has no app of that name): fix the name in the plan's apps[] or publish the app.`,
       );
     }
     return app;
@@ -105,10 +112,12 @@ export async function ensurePolicy(ctx: PhaseContext, deps: ResolvedDeps): Promi
     const apps = await resolvePlanApps(qrs, ctx);
     const policy = await ensurePolicyRule(qrs, ctx.policy, deps, log);
     const { definition, change: choiceValue } = await ensureChoiceValue(qrs, ctx.policy.customProperty, ctx.tenant.name, deps);
-    const appResults: EnsurePolicyResult['apps'] = [];
-    for (const app of apps) {
-      appResults.push({ name: app.name, appId: app.id, value: await ensureAppValue(qrs, app, definition, ctx.tenant.name, deps) });
-    }
-    return { policyId: policy.id, policy: policy.change, choiceValue, apps: appResults };
+    // allSettled: the attempt ends only when no write of it is still in flight.
+    const settled = await Promise.allSettled(apps.map((app) => ensureAppValue(qrs, app, definition.name, ctx.tenant.name, deps)));
+    const values = settled.map((outcome) => {
+      if (outcome.status === 'rejected') throw outcome.reason;
+      return outcome.value;
+    });
+    return { policyId: policy.id, policy: policy.change, choiceValue, apps: apps.map((app, i) => ({ name: app.name, appId: app.id, value: values[i] })) };
   });
 }

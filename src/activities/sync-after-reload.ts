@@ -9,7 +9,7 @@ import type { PhaseContext } from '../plan/types';
 import { cloudClient } from '../qlik/cloud/client';
 import { deleteCloudApp, moveAppToSpace, spaceOf, type CloudApp } from '../qlik/cloud/apps';
 import { configFailure, notYetFailure } from '../qlik/errors';
-import { findAppsByName, pickPlanApp, type QrsApp } from '../qlik/qrs/apps';
+import { findAppsByName, pickPlanApp, type AppFacts } from '../qlik/qrs/apps';
 import { qrsClient } from '../qlik/qrs/client';
 import { distributionFailures } from '../qlik/qrs/execution-results';
 import type { Transport } from '../qlik/transport';
@@ -26,7 +26,7 @@ interface SyncProgress {
 
 const notOlder = (time: string | null | undefined, reference: string) => Boolean(time) && Date.parse(time!) >= Date.parse(reference);
 
-async function sourceApp(qrs: Transport, ctx: PhaseContext, appName: string): Promise<QrsApp> {
+async function sourceApp(qrs: Transport, ctx: PhaseContext, appName: string): Promise<AppFacts> {
   const spec = ctx.apps.find((app) => app.name === appName);
   const app = spec && pickPlanApp(await findAppsByName(qrs, [appName]), spec.name, spec.stream);
   if (!app) throw configFailure(`Tenant ${ctx.tenant.name}: app "${appName}" is not in the plan or no longer on ${qrs.target}; fix the plan's apps[].`);
@@ -34,7 +34,7 @@ async function sourceApp(qrs: Transport, ctx: PhaseContext, appName: string): Pr
 }
 
 /** If QSEoW says sending to this tenant failed since the reload, re-make the IdP (the usual cause). */
-async function repairFailedDistribution(qrs: Transport, ctx: PhaseContext, source: QrsApp, progress: SyncProgress, since: string, log: Logger): Promise<void> {
+async function repairFailedDistribution(qrs: Transport, ctx: PhaseContext, source: AppFacts, progress: SyncProgress, since: string, log: Logger): Promise<void> {
   const failures = await distributionFailures(qrs, source.id, ctx.tenant.name, progress.failuresHandledUntil ?? since);
   if (failures.length === 0) return;
   const latest = failures.map((failure) => failure.at).sort().at(-1)!;

@@ -5,7 +5,7 @@
  */
 import type { PhaseContext } from '../plan/types';
 import { verificationFailure } from '../qlik/errors';
-import { carriesValue, hasReloaded, type QrsApp } from '../qlik/qrs/apps';
+import { appsCarryingValue, hasReloaded, type AppFacts } from '../qlik/qrs/apps';
 import { qrsClient } from '../qlik/qrs/client';
 import { lastReloadFailed, reloadTasksOfApps, type ReloadTask } from '../qlik/qrs/reload-tasks';
 import { resolvePlanApps } from './ensure-policy';
@@ -15,16 +15,16 @@ import type { VerifiedApp, VerifyAppResult } from './types';
 const GB = 1024 ** 3;
 const size = (bytes: number) => (bytes >= GB ? `${(bytes / GB).toFixed(1)} GB` : `${Math.round(bytes / 1024 ** 2)} MB`);
 
-/** What is wrong with one app, each with the fix (empty = fine). */
-export function appProblems(app: QrsApp, tasks: ReloadTask[], ctx: PhaseContext): string[] {
+/** What is wrong with one app, each with the fix (empty = fine). `carriesValue`: it has the tenant's value. */
+export function appProblems(app: AppFacts, tasks: ReloadTask[], ctx: PhaseContext, carriesValue: boolean): string[] {
   const problems: string[] = [];
   const { stream, customProperty } = ctx.policy;
   if (!app.published) {
     problems.push(`is not published: publish it to stream "${stream}" in the QMC`);
-  } else if (app.stream?.name !== stream) {
-    problems.push(`is published to stream "${app.stream?.name ?? '(none)'}", not "${stream}": move it to "${stream}" (the policy requires it)`);
+  } else if (app.streamName !== stream) {
+    problems.push(`is published to stream "${app.streamName ?? '(none)'}", not "${stream}": move it to "${stream}" (the policy requires it)`);
   }
-  if (!carriesValue(app, customProperty, '', ctx.tenant.name)) {
+  if (!carriesValue) {
     problems.push(`does not carry custom property ${customProperty} = "${ctx.tenant.name}": re-run the policy phase or set it in the QMC`);
   }
   const failed = lastReloadFailed(tasks.filter((task) => task.app.id === app.id));
@@ -43,8 +43,9 @@ export async function verifyApp(ctx: PhaseContext, deps: ResolvedDeps): Promise<
   return runPhase(deps, 'verify', ctx.tenant.name, async () => {
     const qrs = await qrsClient(ctx.source);
     const apps = await resolvePlanApps(qrs, ctx);
-    const tasks = await reloadTasksOfApps(qrs, apps.map((app) => app.id));
-    const problems = apps.flatMap((app) => appProblems(app, tasks, ctx).map((problem) => `app "${app.name}" (${app.id}) ${problem}`));
+    const appIds = apps.map((app) => app.id);
+    const [tasks, carrying] = await Promise.all([reloadTasksOfApps(qrs, appIds), appsCarryingValue(qrs, appIds, ctx.policy.customProperty, ctx.tenant.name)]);
+    const problems = apps.flatMap((app) => appProblems(app, tasks, ctx, carrying.has(app.id)).map((problem) => `app "${app.name}" (${app.id}) ${problem}`));
     if (problems.length > 0) {
       throw verificationFailure(`Tenant ${ctx.tenant.name}: ${problems.length} problem(s) on ${qrs.target}: ${problems.join('; ')}.`);
     }
@@ -52,7 +53,7 @@ export async function verifyApp(ctx: PhaseContext, deps: ResolvedDeps): Promise<
       apps: apps.map((app): VerifiedApp => ({
         name: app.name,
         appId: app.id,
-        stream: app.stream?.name ?? '',
+        stream: app.streamName ?? '',
         fileSize: app.fileSize,
         lastReloadTime: app.lastReloadTime ?? '',
       })),

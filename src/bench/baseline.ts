@@ -16,6 +16,8 @@ export interface BaselineTenant {
   /** Of which writes to the tenant's Qlik Cloud (tier-2 rate limit). */
   cloudWrites: number;
   cloudReads: number;
+  /** Calls to the QSEoW site (QRS and the deployments API): they share the worker's sockets to it. */
+  qseowCalls: number;
   /** Writes to QSEoW objects every tenant changes (the custom property and the plan's apps). */
   sharedQrsWrites: number;
 }
@@ -24,10 +26,11 @@ export interface BaselineResult {
   tenants: BaselineTenant[];
   meanMsPerTenant: number;
   meanCallsPerTenant: number;
+  meanQseowCallsPerTenant: number;
 }
 
 /** QSEoW objects every tenant writes: serialised across tenants by optimistic concurrency (409 on a stale write). */
-const SHARED_QRS_WRITE = /^\/(jwt\/)?qrs\/(custompropertydefinition|app)\//i;
+const SHARED_QRS_WRITE = /^\/(jwt\/)?qrs\/(custompropertydefinition\/|app\/|selection\/.*\/synthetic)/i;
 
 export async function runSequentialBaseline(plan: RolloutPlan, tenantNames: string[], pollIntervalMs: number): Promise<BaselineResult> {
   const activities = createActivities({ logger: createLogger({ level: 'silent' }), pollIntervalMs });
@@ -39,8 +42,9 @@ export async function runSequentialBaseline(plan: RolloutPlan, tenantNames: stri
     if (event.kind === 'cloud') {
       if (write) current.cloudWrites += 1;
       else current.cloudReads += 1;
-    } else if (write && SHARED_QRS_WRITE.test(event.route)) {
-      current.sharedQrsWrites += 1;
+    } else {
+      current.qseowCalls += 1;
+      if (write && SHARED_QRS_WRITE.test(event.route)) current.sharedQrsWrites += 1;
     }
   });
   const tenants: BaselineTenant[] = [];
@@ -49,7 +53,7 @@ export async function runSequentialBaseline(plan: RolloutPlan, tenantNames: stri
       const entry = plan.tenants.find((t) => t.name === name);
       if (!entry) throw new Error(`baseline tenant ${name} is not in the plan`);
       const ctx = tenantContext('bench-baseline', plan, entry);
-      current = { tenant: name, ms: 0, calls: 0, cloudWrites: 0, cloudReads: 0, sharedQrsWrites: 0 };
+      current = { tenant: name, ms: 0, calls: 0, cloudWrites: 0, cloudReads: 0, qseowCalls: 0, sharedQrsWrites: 0 };
       const started = Date.now();
       await activities.ensurePolicy(ctx);
       await activities.verifyApp(ctx);
@@ -65,5 +69,6 @@ export async function runSequentialBaseline(plan: RolloutPlan, tenantNames: stri
     await closeAllPools();
   }
   const mean = (pick: (t: BaselineTenant) => number) => tenants.reduce((a, t) => a + pick(t), 0) / Math.max(tenants.length, 1);
-  return { tenants, meanMsPerTenant: Math.round(mean((t) => t.ms)), meanCallsPerTenant: Math.round(mean((t) => t.calls) * 10) / 10 };
+  const tenth = (value: number) => Math.round(value * 10) / 10;
+  return { tenants, meanMsPerTenant: Math.round(mean((t) => t.ms)), meanCallsPerTenant: tenth(mean((t) => t.calls)), meanQseowCallsPerTenant: tenth(mean((t) => t.qseowCalls)) };
 }

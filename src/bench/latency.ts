@@ -9,6 +9,7 @@ import { DEFAULT_RATE_LIMITS } from '../simulator/cloud/rate-limit';
 import { runSequentialBaseline, type BaselineResult } from './baseline';
 import { round, startScenarioStack, type BenchContext } from './context';
 import { latencyBound, type LatencyBound } from './model';
+import { QSEOW_CONNECTIONS } from '../qlik/qrs/client';
 import { benchPlan, BENCH_APPS, MANAGED_SPACE, runRollout } from './rollout-run';
 import type { RequestStats } from './sim-child';
 import type { PeakMemory } from './stack';
@@ -31,7 +32,7 @@ export interface LatencyResult {
   concurrency: number;
   status: string;
   wallSeconds: number;
-  model: LatencyBound & { meanLatencyMs: number; distributionDelayMs: number; callsPerTenant: number };
+  model: LatencyBound & { meanLatencyMs: number; distributionDelayMs: number; callsPerTenant: number; siteConnections: number };
   /** Wall time / the model's bound (1.0 = as fast as the latency model allows). */
   ratioToBound: number;
   /** Wall time / one tenant's critical path alone. */
@@ -52,8 +53,10 @@ export async function runLatency(ctx: BenchContext, options: LatencyOptions): Pr
   const stack = await startScenarioStack(ctx, { tenants: options.tenants + options.baselineTenants, seed: 9, distributionDelayMs: DISTRIBUTION_DELAY_MS, rateLimits: true, faults: REALISTIC_FAULTS }, options.concurrency + 50, POLL_INTERVAL_MS);
   try {
     const allTenants = options.tenants + options.baselineTenants;
-    const fullPlan = benchPlan(stack.sim.info, { tenantCount: allTenants, concurrency: options.concurrency, sync: false });
-    const plan = benchPlan(stack.sim.info, { tenantCount: options.tenants, concurrency: options.concurrency, sync: false });
+    // One socket to the QSEoW site per tenant in flight, so the client side does not queue calls the model runs in parallel.
+    const planOptions = { concurrency: options.concurrency, sync: false, qseowConnections: options.concurrency };
+    const fullPlan = benchPlan(stack.sim.info, { ...planOptions, tenantCount: allTenants });
+    const plan = benchPlan(stack.sim.info, { ...planOptions, tenantCount: options.tenants });
     const run = await stack.guard(runRollout(stack.client, stack.taskQueue, plan, { log: ctx.log, progressNote: stack.memoryNote }));
     const stats = await stack.workerStats();
     const verified = await stack.sim.call<VerifyResult>('verify', { tenants: plan.tenants.map((t) => t.name), apps: BENCH_APPS, managedSpace: MANAGED_SPACE });
@@ -77,6 +80,8 @@ export async function runLatency(ctx: BenchContext, options: LatencyOptions): Pr
       cloudWritesPerTenant: max((t) => t.cloudWrites),
       cloudReadsPerTenant: max((t) => t.cloudReads),
       limits: { writePerMinute: DEFAULT_RATE_LIMITS.writePerMinute, readPerMinute: DEFAULT_RATE_LIMITS.readPerMinute },
+      qseowCallsPerTenant: baseline.meanQseowCallsPerTenant,
+      siteConnections: plan.source.connections ?? QSEOW_CONNECTIONS,
     });
     const extrapolatedMs = baseline.meanMsPerTenant * options.tenants;
     const result: LatencyResult = {
@@ -84,7 +89,7 @@ export async function runLatency(ctx: BenchContext, options: LatencyOptions): Pr
       concurrency: plan.waves[0].concurrency,
       status: run.result.status,
       wallSeconds: round(run.wallMs / 1000),
-      model: { ...bound, meanLatencyMs, distributionDelayMs: DISTRIBUTION_DELAY_MS, callsPerTenant: baseline.meanCallsPerTenant },
+      model: { ...bound, meanLatencyMs, distributionDelayMs: DISTRIBUTION_DELAY_MS, callsPerTenant: baseline.meanCallsPerTenant, siteConnections: plan.source.connections ?? QSEOW_CONNECTIONS },
       ratioToBound: round(run.wallMs / bound.boundMs, 2),
       ratioToCriticalPath: round(run.wallMs / bound.criticalPathMs, 2),
       baseline: { ...baseline, measuredTenants: baseline.tenants.length, extrapolatedSeconds: round(extrapolatedMs / 1000) },

@@ -1,7 +1,7 @@
 /**
  * The latency model's lower bound on a rollout's wall time (explained in bench/README.md):
  *
- *   bound = max(per-tenant critical path, shared-object write floor, rate-limit floor)
+ *   bound = max(per-tenant critical path, shared-object write floor, rate-limit floor, site-connection floor)
  *
  * - per-tenant critical path: a tenant's phases are sequential and its Qlik calls are sequential, so no schedule
  *   finishes it faster than (calls on its path) x (mean call latency) + (distribution delay).
@@ -11,6 +11,8 @@
  *   request latency apart. N tenants x (writes per tenant on the busiest object = 1) x mean latency.
  * - rate-limit floor: Qlik Cloud meters each tenant (tier 2 writes 100/min, tier 1 reads 1,000/min); a tenant
  *   needing more calls than one window allows waits for the next window.
+ * - site-connection floor: every tenant's QSEoW calls share the worker's sockets to the one site (plan
+ *   source.qrs.connections): N tenants x QSEoW calls per tenant x mean latency / sockets.
  */
 export interface LatencyModelInput {
   tenants: number;
@@ -24,15 +26,19 @@ export interface LatencyModelInput {
   cloudWritesPerTenant: number;
   cloudReadsPerTenant: number;
   limits: { writePerMinute: number; readPerMinute: number };
+  /** Mean QSEoW (QRS + deployments API) calls per tenant, and the sockets the worker opens to the site. */
+  qseowCallsPerTenant: number;
+  siteConnections: number;
 }
 
 export interface LatencyBound {
   criticalPathMs: number;
   sharedWriteFloorMs: number;
   rateLimitFloorMs: number;
+  siteConnectionFloorMs: number;
   boundMs: number;
   /** Which term is the bound. */
-  binding: 'critical path' | 'shared-object writes' | 'rate limits';
+  binding: 'critical path' | 'shared-object writes' | 'rate limits' | 'site connections';
 }
 
 function windowsNeeded(calls: number, perMinute: number): number {
@@ -43,7 +49,10 @@ export function latencyBound(input: LatencyModelInput): LatencyBound {
   const criticalPathMs = Math.round(input.callsPerTenant * input.meanLatencyMs + input.distributionDelayMs);
   const sharedWriteFloorMs = Math.round(input.tenants * input.sharedWritesPerObject * input.meanLatencyMs);
   const rateLimitFloorMs = Math.max(windowsNeeded(input.cloudWritesPerTenant, input.limits.writePerMinute), windowsNeeded(input.cloudReadsPerTenant, input.limits.readPerMinute));
-  const terms: Array<[LatencyBound['binding'], number]> = [['critical path', criticalPathMs], ['shared-object writes', sharedWriteFloorMs], ['rate limits', rateLimitFloorMs]];
+  const siteConnectionFloorMs = Math.round((input.tenants * input.qseowCallsPerTenant * input.meanLatencyMs) / input.siteConnections);
+  const terms: Array<[LatencyBound['binding'], number]> = [
+    ['critical path', criticalPathMs], ['shared-object writes', sharedWriteFloorMs], ['rate limits', rateLimitFloorMs], ['site connections', siteConnectionFloorMs],
+  ];
   const [binding, boundMs] = terms.reduce((best, term) => (term[1] > best[1] ? term : best));
-  return { criticalPathMs, sharedWriteFloorMs, rateLimitFloorMs, boundMs, binding };
+  return { criticalPathMs, sharedWriteFloorMs, rateLimitFloorMs, siteConnectionFloorMs, boundMs, binding };
 }

@@ -20,6 +20,8 @@ export interface BenchPlanOptions {
   concurrency: number;
   sync: boolean;
   pollInterval?: string;
+  /** Plan source.qrs.connections (default: the client's). */
+  qseowConnections?: number;
 }
 
 export function benchPlan(sim: SimChildInfo, options: BenchPlanOptions): RolloutPlan {
@@ -30,6 +32,7 @@ export function benchPlan(sim: SimChildInfo, options: BenchPlanOptions): Rollout
   file.failureBudget = { perWave: 0, overall: 0 };
   file.sync = { enabled: options.sync, pollInterval: options.pollInterval ?? '1s' };
   file.tenantDefaults = { managedSpace: MANAGED_SPACE };
+  if (options.qseowConnections) file.source.qrs.connections = options.qseowConnections;
   return planFromObject(file, 'bench plan');
 }
 

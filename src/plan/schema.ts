@@ -66,6 +66,8 @@ const SourceSchema = z.strictObject({
     user: z.strictObject({ directory: z.string().min(1), id: z.string().min(1) }).optional()
       .meta({ description: 'User the QRS calls run as (X-Qlik-User). Default INTERNAL\\sa_api' }),
     rejectUnauthorized: z.boolean().optional().meta({ description: 'Verify the QSEoW TLS certificate. Default true' }),
+    connections: z.number().int().min(1).max(1024).optional()
+      .meta({ description: 'Sockets each worker opens to the QSEoW site (QRS and deployments API each). Every tenant in flight calls this one site, so it caps the rollout rate: about connections / QRS latency calls per second. Default 32' }),
   }),
   deployments: z.strictObject({ url }).optional()
     .meta({ description: 'Base URL under which /api/hds/v1 answers. Default: source.qrs.url' }),
@@ -302,6 +304,7 @@ export function toRolloutPlan(file: PlanFile): { plan?: RolloutPlan; issues: Pla
       auth: file.source.qrs.auth as QrsAuth,
       user: file.source.qrs.user ?? { directory: 'INTERNAL', id: 'sa_api' },
       rejectUnauthorized: file.source.qrs.rejectUnauthorized ?? true,
+      ...(file.source.qrs.connections ? { connections: file.source.qrs.connections } : {}),
     },
     apps: file.apps,
     policy: {

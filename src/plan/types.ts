@@ -27,6 +27,8 @@ export interface SourceSpec {
   user: QrsUser;
   /** TLS verification of the QSEoW server certificate; on unless the plan turns it off. */
   rejectUnauthorized: boolean;
+  /** Sockets per worker to the site (plan `source.qrs.connections`); absent = QSEOW_CONNECTIONS. */
+  connections?: number;
 }
 
 export type CloudAuth =

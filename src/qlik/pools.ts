@@ -29,7 +29,7 @@ function cacheKey(origin: string, options: PoolOptions): string {
     .update([options.cert, options.key, options.ca, options.passphrase].map((part) => part ?? '').join('\0'))
     .digest('hex')
     .slice(0, 16);
-  return `${origin}|${options.rejectUnauthorized !== false}|${tls}`;
+  return `${origin}|${options.rejectUnauthorized !== false}|${options.connections ?? ''}|${tls}`;
 }
 
 export function poolFor(origin: string, options: PoolOptions = {}): Pool {

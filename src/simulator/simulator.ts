@@ -30,6 +30,7 @@ import { registerHds } from './qseow/hds';
 import { SiteStore } from './qseow/model';
 import { registerQrsReads } from './qseow/qrs-read';
 import { registerQrsWrites } from './qseow/qrs-write';
+import { registerSelections } from './qseow/selections';
 import { ReloadRunner } from './qseow/reloads';
 import { seedSite } from './qseow/seed';
 import { dumpState } from './state-dump';
@@ -99,6 +100,7 @@ export class QlikSimulator implements Simulator {
     const qseow: QseowContext = { site: this.site, ids: this.ids, clock: this.clock, engine: this.engine, reloads: this.reloads };
     registerQrsReads(this.qseowRouter, this.site);
     registerQrsWrites(this.qseowRouter, qseow);
+    registerSelections(this.qseowRouter, qseow);
     registerHds(this.qseowRouter, qseow);
 
     const cloud: CloudContext = {

@@ -10,11 +10,13 @@ import { runBench, writeResults } from '../../src/bench/bench';
 import { latencyBound } from '../../src/bench/model';
 import { testRunState } from '../helpers/temporal';
 
-test('the latency model takes the largest of critical path, shared-object writes and rate limits', () => {
-  const base = { meanLatencyMs: 175, distributionDelayMs: 200, callsPerTenant: 30, sharedWritesPerObject: 1, cloudWritesPerTenant: 4, cloudReadsPerTenant: 20, limits: { writePerMinute: 100, readPerMinute: 1000 } };
+test('the latency model takes the largest of critical path, shared-object writes, rate limits and site connections', () => {
+  const base = { meanLatencyMs: 175, distributionDelayMs: 200, callsPerTenant: 30, sharedWritesPerObject: 1, cloudWritesPerTenant: 4, cloudReadsPerTenant: 20, limits: { writePerMinute: 100, readPerMinute: 1000 }, qseowCallsPerTenant: 16, siteConnections: 200 };
   expect(latencyBound({ ...base, tenants: 10 })).toMatchObject({ criticalPathMs: 5450, sharedWriteFloorMs: 1750, rateLimitFloorMs: 0, boundMs: 5450, binding: 'critical path' });
   expect(latencyBound({ ...base, tenants: 200 })).toMatchObject({ sharedWriteFloorMs: 35000, boundMs: 35000, binding: 'shared-object writes' });
   expect(latencyBound({ ...base, tenants: 1, cloudWritesPerTenant: 250 })).toMatchObject({ rateLimitFloorMs: 120000, binding: 'rate limits' });
+  // 200 tenants x 16 QSEoW calls x 175 ms over 32 sockets: 17.5 s.
+  expect(latencyBound({ ...base, tenants: 200, sharedWritesPerObject: 0, siteConnections: 32 })).toMatchObject({ siteConnectionFloorMs: 17500, binding: 'site connections' });
 });
 
 test('flags: --only and --tenants are validated; --scale adds the scale scenario', () => {

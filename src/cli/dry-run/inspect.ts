@@ -10,7 +10,7 @@ import { qrsClient } from '../../qlik/qrs/client';
 import { hdsClient, listDeployments, type Deployment } from '../../qlik/hds/deployments';
 import { systemRules, type SystemRule } from '../../qlik/qrs/system-rules';
 import { customPropertyDefinitions, type CustomPropertyDefinition } from '../../qlik/qrs/custom-properties';
-import { carriesValue, findAppsByName, pickPlanApp, type QrsApp } from '../../qlik/qrs/apps';
+import { appsCarryingValue, findAppsByName, pickPlanApp, type AppFacts } from '../../qlik/qrs/apps';
 import { reloadTasksOfApps, type ReloadTask } from '../../qlik/qrs/reload-tasks';
 import { appProblems } from '../../activities/verify-app';
 import { policyDrift } from '../../activities/policy-rule';
@@ -38,7 +38,7 @@ export interface TenantPreview {
 export interface SiteSnapshot {
   policy?: SystemRule;
   property?: CustomPropertyDefinition;
-  apps: Array<{ name: string; stream: string; app?: QrsApp }>;
+  apps: Array<{ name: string; stream: string; app?: AppFacts }>;
   deployments: Deployment[];
   reloadTasks: ReloadTask[];
 }
@@ -63,13 +63,15 @@ export async function readSite(plan: RolloutPlan): Promise<SiteSnapshot> {
   };
 }
 
-function policyPreview(plan: RolloutPlan, site: SiteSnapshot, tenant: string): PhasePreview {
+async function policyPreview(plan: RolloutPlan, site: SiteSnapshot, tenant: string): Promise<PhasePreview> {
   const changes: string[] = [];
   if (!site.policy) changes.push(`create distribution policy "${plan.policy.name}"`);
   else changes.push(...policyDrift(site.policy, plan.policy).map((drift) => `fix policy: ${drift}`));
   if (!site.property) changes.push(`create custom property ${plan.policy.customProperty} with value ${tenant}`);
   else if (!site.property.choiceValues.includes(tenant)) changes.push(`add ${tenant} to the choice values of ${plan.policy.customProperty}`);
-  const unmarked = site.apps.filter((a) => a.app && !carriesValue(a.app, plan.policy.customProperty, site.property?.id ?? '', tenant));
+  const found = site.apps.flatMap((a) => (a.app ? [a.app.id] : []));
+  const carrying = await appsCarryingValue(await qrsClient(plan.source), found, plan.policy.customProperty, tenant);
+  const unmarked = site.apps.filter((a) => a.app && !carrying.has(a.app.id));
   if (unmarked.length > 0) changes.push(`set ${plan.policy.customProperty}=${tenant} on ${unmarked.map((a) => `"${a.name}"`).join(', ')}`);
   if (changes.length === 0) return { phase: 'policy', action: 'unchanged', detail: `policy, choice value and app values in place` };
   return { phase: 'policy', action: site.policy ? 'update' : 'create', detail: changes.join('; ') };
@@ -81,7 +83,7 @@ function verifyPreview(plan: RolloutPlan, site: SiteSnapshot, entry: RolloutPlan
   const problems = site.apps.flatMap(({ name, app }) => {
     if (!app) return [`app "${name}" not found on QSEoW: check the name in the plan`];
     // The custom property value is what the policy phase sets, so its absence is a change, not a problem.
-    return appProblems(app, site.reloadTasks, ctx).filter((p) => !p.startsWith('does not carry')).map((p) => `app "${name}" ${p}`);
+    return appProblems(app, site.reloadTasks, ctx, true).map((p) => `app "${name}" ${p}`);
   });
   return problems.length > 0
     ? { phase: 'verify', action: 'problem', detail: problems.join('; ') }
@@ -92,7 +94,7 @@ function verifyPreview(plan: RolloutPlan, site: SiteSnapshot, entry: RolloutPlan
 export function distributableApps(plan: RolloutPlan, site: SiteSnapshot): string[] {
   const ctx = phaseContext(plan.name, plan, plan.tenants[0]);
   return site.apps
-    .filter(({ app }) => app && appProblems(app, site.reloadTasks, ctx).every((p) => p.startsWith('does not carry')))
+    .filter(({ app }) => app && appProblems(app, site.reloadTasks, ctx, true).length === 0)
     .map(({ name }) => name);
 }
 
@@ -148,7 +150,7 @@ export async function previewTenant(plan: RolloutPlan, site: SiteSnapshot, entry
     tenant: entry.name,
     wave,
     phases: [
-      policyPreview(plan, site, entry.name),
+      await policyPreview(plan, site, entry.name),
       verifyPreview(plan, site, entry),
       deploymentPreview(site, tenant),
       ...cloud,

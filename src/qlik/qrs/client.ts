@@ -43,15 +43,16 @@ function xrfAuth(extra: () => Promise<Record<string, string>>, credentialRef: st
   };
 }
 
-/** Sockets per QSEoW origin (QRS and the deployments API); Qlik Cloud tenants keep the pools' default. */
+/** Default sockets per QSEoW origin (QRS and the deployments API); Qlik Cloud tenants keep the pools' default. */
 export const QSEOW_CONNECTIONS = 32;
 
 /** A transport to `base` (the QRS URL or the deployments URL) with the site's QSEoW credentials. */
 export async function qseowTransport(source: SourceSpec, base: string, kind: 'qrs' | 'hds'): Promise<Transport> {
   const { auth } = source;
   // One QSEoW site serves phases 1-3 and 5 of every tenant, so its pool is the whole rollout's funnel: with the
-  // default 8 sockets, 200 tenants at 50-300 ms per call were capped at ~45 QRS calls/s (bench/README.md).
-  const poolOptions: PoolOptions = { rejectUnauthorized: source.rejectUnauthorized, connections: QSEOW_CONNECTIONS };
+  // default 8 sockets, 200 tenants at 50-300 ms per call were capped at ~45 QRS calls/s (bench/README.md). The plan
+  // may raise it for a site that takes more parallel calls.
+  const poolOptions: PoolOptions = { rejectUnauthorized: source.rejectUnauthorized, connections: source.connections ?? QSEOW_CONNECTIONS };
   let requestAuth: RequestAuth;
   if (auth.type === 'certificate') {
     // Certificates travel in the TLS handshake, so they go into the pool's connect options.

@@ -118,6 +118,12 @@ export interface DeploymentRecord {
   modifiedDate: string;
 }
 
+/** A QRS selection (POST /qrs/selection): a scratch set of objects for multi-edit. */
+export interface SelectionRecord {
+  id: string;
+  items: Array<{ id: string; type: string; objectID: string }>;
+}
+
 export class SiteStore {
   readonly users = new Map<string, QrsUserRecord>();
   readonly streams = new Map<string, StreamRecord>();
@@ -133,6 +139,7 @@ export class SiteStore {
   readonly deployments = new Map<string, DeploymentRecord>();
   /** Lower-cased deployment name -> deployment (names are unique). */
   readonly deploymentsByName = new Map<string, DeploymentRecord>();
+  readonly selections = new Map<string, SelectionRecord>();
 
   addExecutionResult(result: ExecutionResultRecord): void {
     this.executionResults.set(result.id, result);

@@ -1,6 +1,7 @@
 /**
  * Generic QRS read routes, the same for every entity type (doc QRS-SW): GET /qrs/{type} (condensed),
- * /qrs/{type}/full, /qrs/{type}/count ({value: n}) and /qrs/{type}/{id}, with `filter` applied to the full entity.
+ * /qrs/{type}/full, /qrs/{type}/count ({value: n}), /qrs/{type}/{id} and the table view POST /qrs/{type}/table,
+ * with `filter` applied to the full entity.
  */
 import { compileFilter, FilterSyntaxError } from './filter';
 import { queryParam, type SimRequest, json } from '../http/types';
@@ -8,12 +9,14 @@ import type { Router } from '../http/router';
 import type { SiteStore } from './model';
 import { qrsText } from './guard';
 import * as shapes from './shapes';
+import { tableView } from './table';
 
 interface Readable<T> {
   type: string;
   records(site: SiteStore, req: SimRequest): Iterable<T>;
   byId(site: SiteStore, id: string): T | undefined;
-  full(site: SiteStore, r: T): Record<string, unknown>;
+  /** `lean`: the caller only filters or picks scalar columns, so O(values) lists may be left empty. */
+  full(site: SiteStore, r: T, lean?: boolean): Record<string, unknown>;
   condensed(site: SiteStore, r: T): Record<string, unknown>;
 }
 
@@ -26,7 +29,7 @@ const GUID_IN_FILTER = /\bappid\s+eq\s+'?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 const READABLE = [
   readable({
     type: 'app', records: (s) => s.apps.values(), byId: (s, id) => s.apps.get(id),
-    full: shapes.appFull, condensed: shapes.appCondensed,
+    full: (s, r, lean) => shapes.appFull(s, r, !lean), condensed: shapes.appCondensed,
   }),
   readable({
     type: 'stream', records: (s) => s.streams.values(), byId: (s, id) => s.streams.get(id),
@@ -64,17 +67,21 @@ const READABLE = [
   }),
 ];
 
-function filtered<T>(site: SiteStore, req: SimRequest, kind: Readable<T>): Array<{ record: T; full: Record<string, unknown> }> {
+/** Matches of the request's filter; `lean` when the caller needs no list-valued field of the full entity. */
+function filtered<T>(site: SiteStore, req: SimRequest, kind: Readable<T>, lean: boolean): Array<{ record: T; full: Record<string, unknown> }> {
+  const filter = queryParam(req, 'filter');
   let predicate;
   try {
-    predicate = compileFilter(queryParam(req, 'filter'));
+    predicate = compileFilter(filter);
   } catch (err) {
     if (err instanceof FilterSyntaxError) throw qrsText(400, err.message);
     throw err;
   }
+  // A filter on custom property values needs them, whatever the caller reads afterwards.
+  const leanEnough = lean && !/customproperties/i.test(filter ?? '');
   const out: Array<{ record: T; full: Record<string, unknown> }> = [];
   for (const record of kind.records(site, req)) {
-    const full = kind.full(site, record);
+    const full = kind.full(site, record, leanEnough);
     if (predicate(full)) out.push({ record, full });
   }
   return out;
@@ -82,9 +89,10 @@ function filtered<T>(site: SiteStore, req: SimRequest, kind: Readable<T>): Array
 
 export function registerQrsReads(router: Router, site: SiteStore): void {
   for (const kind of READABLE as Array<Readable<unknown>>) {
-    router.on('GET', `/qrs/${kind.type}`, (req) => json(200, filtered(site, req, kind).map((m) => kind.condensed(site, m.record))));
-    router.on('GET', `/qrs/${kind.type}/full`, (req) => json(200, filtered(site, req, kind).map((m) => m.full)));
-    router.on('GET', `/qrs/${kind.type}/count`, (req) => json(200, { value: filtered(site, req, kind).length }));
+    router.on('GET', `/qrs/${kind.type}`, (req) => json(200, filtered(site, req, kind, true).map((m) => kind.condensed(site, m.record))));
+    router.on('GET', `/qrs/${kind.type}/full`, (req) => json(200, filtered(site, req, kind, false).map((m) => m.full)));
+    router.on('GET', `/qrs/${kind.type}/count`, (req) => json(200, { value: filtered(site, req, kind, true).length }));
+    router.on('POST', `/qrs/${kind.type}/table`, (req) => json(201, tableView(kind.type, req, filtered(site, req, kind, true).map((m) => m.full))));
     router.on('GET', `/qrs/${kind.type}/:id`, (_req, params) => {
       const record = kind.byId(site, params.id.toLowerCase());
       if (record === undefined) throw qrsText(404, `No ${kind.type} with id ${params.id}`);

@@ -5,20 +5,15 @@
  */
 import type { z } from 'zod';
 import type { Router } from '../http/router';
-import { json, noContent, parseJsonBody, queryParam, type SimRequest } from '../http/types';
+import { json, noContent, queryParam, type SimRequest } from '../http/types';
 import { compileRule, RuleSyntaxError } from '../distribution/rule';
 import { DISTRIBUTE_ACTION } from '../distribution/engine';
 import * as bodies from './bodies';
+import { readBody } from './bodies';
 import type { QseowContext } from './context';
 import { actingUser, qrsText } from './guard';
 import type { AppRecord, CustomPropertyValueRecord, Stamped, SystemRuleRecord } from './model';
 import * as shapes from './shapes';
-
-function readBody<S extends z.ZodType>(req: SimRequest, schema: S): z.infer<S> {
-  const parsed = schema.safeParse(parseJsonBody(req, (m) => qrsText(400, m)));
-  if (!parsed.success) throw qrsText(400, `Invalid request body: ${bodies.describeZodError(parsed.error)}`);
-  return parsed.data;
-}
 
 /** 409 unless the caller read the current version (same id, modifiedDate not older than the stored one). */
 function checkVersion(stored: Stamped, urlId: string, body: { id?: string; modifiedDate?: string }, type: string): void {
@@ -29,7 +24,11 @@ function checkVersion(stored: Stamped, urlId: string, body: { id?: string; modif
   }
 }
 
-function touch(ctx: QseowContext, record: Stamped, req: SimRequest): void {
+export function newCustomPropertyValue(ctx: QseowContext, req: SimRequest, definitionId: string, value: string): CustomPropertyValueRecord {
+  return { ...newStamp(ctx, 'custompropertyvalue', req), value, definitionId };
+}
+
+export function touch(ctx: QseowContext, record: Stamped, req: SimRequest): void {
   record.modifiedDate = ctx.clock.nowIso();
   record.modifiedByUserName = actingUser(req);
 }
@@ -41,15 +40,15 @@ function newStamp(ctx: QseowContext, purpose: string, req: SimRequest): Stamped 
 
 /** Maps posted custom property values onto records, keeping ids of values that did not change. */
 function customPropertyValues(ctx: QseowContext, req: SimRequest, current: CustomPropertyValueRecord[], input: z.infer<typeof bodies.customPropertyValueInput>[]): CustomPropertyValueRecord[] {
+  const existing = new Map(current.map((c) => [`${c.definitionId}|${c.value}`, c]));
   return input.map((v) => {
     const def = ctx.site.customPropertyDefinitions.get(v.definition.id.toLowerCase());
     if (!def) throw qrsText(400, `Custom property definition ${v.definition.id} does not exist`);
-    const same = current.find((c) => c.definitionId === def.id && c.value === v.value);
-    return same ?? { ...newStamp(ctx, 'custompropertyvalue', req), value: v.value, definitionId: def.id };
+    return existing.get(`${def.id}|${v.value}`) ?? newCustomPropertyValue(ctx, req, def.id, v.value);
   });
 }
 
-function appOr404(ctx: QseowContext, id: string): AppRecord {
+export function appOr404(ctx: QseowContext, id: string): AppRecord {
   const app = ctx.site.apps.get(id.toLowerCase());
   if (!app) throw qrsText(404, `No app with id ${id}`);
   return app;

@@ -64,13 +64,22 @@ export function customPropertyDefinitionFull(d: CustomPropertyDefinitionRecord):
   };
 }
 
-export function customPropertyValue(site: SiteStore, v: CustomPropertyValueRecord): Json {
-  const def = site.customPropertyDefinitions.get(v.definitionId);
-  return {
-    ...stamp(v, 'CustomPropertyValue'),
-    value: v.value,
-    definition: def ? customPropertyDefinitionCondensed(def) : { id: v.definitionId, name: '', valueType: 'Text', choiceValues: [] },
+/**
+ * The values as QRS shapes them: each with its definition condensed, choice list included. The condensed definitions
+ * are built once per call and shared, so an app carrying 10,000 values costs 10,000 objects, not 10,000 lists.
+ */
+export function customPropertyValues(site: SiteStore, values: CustomPropertyValueRecord[]): Json[] {
+  const definitions = new Map<string, Json>();
+  const definitionOf = (id: string): Json => {
+    let condensed = definitions.get(id);
+    if (!condensed) {
+      const def = site.customPropertyDefinitions.get(id);
+      condensed = def ? customPropertyDefinitionCondensed(def) : { id, name: '', valueType: 'Text', choiceValues: [] };
+      definitions.set(id, condensed);
+    }
+    return condensed;
   };
+  return values.map((v) => ({ ...stamp(v, 'CustomPropertyValue'), value: v.value, definition: definitionOf(v.definitionId) }));
 }
 
 export function streamCondensed(s: StreamRecord): Json {
@@ -80,7 +89,7 @@ export function streamCondensed(s: StreamRecord): Json {
 export function streamFull(site: SiteStore, s: StreamRecord): Json {
   return {
     ...stamp(s, 'Stream'), name: s.name, owner: userCondensed(site.users.get(s.ownerId)),
-    customProperties: s.customProperties.map((v) => customPropertyValue(site, v)), tags: tagsOf(site, s.tagIds),
+    customProperties: customPropertyValues(site, s.customProperties), tags: tagsOf(site, s.tagIds),
   };
 }
 
@@ -96,10 +105,28 @@ export function appCondensed(site: SiteStore, app: AppRecord): Json {
   };
 }
 
-export function appFull(site: SiteStore, app: AppRecord): Json {
+/**
+ * An app's shaped values, rebuilt only when the app or a definition changed (both move modifiedDate): per-tenant
+ * count queries filter an app carrying thousands of values, and must not re-shape them every time.
+ */
+const appValuesCache = new WeakMap<AppRecord, { version: string; values: Json[] }>();
+
+function appCustomPropertyValues(site: SiteStore, app: AppRecord): Json[] {
+  let definitionsVersion = '';
+  for (const def of site.customPropertyDefinitions.values()) if (def.modifiedDate > definitionsVersion) definitionsVersion = def.modifiedDate;
+  const version = `${app.modifiedDate}|${definitionsVersion}|${site.customPropertyDefinitions.size}|${app.customProperties.length}`;
+  const cached = appValuesCache.get(app);
+  if (cached?.version === version) return cached.values;
+  const values = customPropertyValues(site, app.customProperties);
+  appValuesCache.set(app, { version, values });
+  return values;
+}
+
+/** `withCustomProperties` false leaves out the one O(values) field, for filters and table columns that do not need it. */
+export function appFull(site: SiteStore, app: AppRecord, withCustomProperties = true): Json {
   return {
     ...stamp(app, 'App'), privileges: PRIVILEGES,
-    customProperties: app.customProperties.map((v) => customPropertyValue(site, v)),
+    customProperties: withCustomProperties ? appCustomPropertyValues(site, app) : [],
     owner: userCondensed(site.users.get(app.ownerId)), name: app.name, appId: '', sourceAppId: '00000000-0000-0000-0000-000000000000',
     targetAppId: '00000000-0000-0000-0000-000000000000', publishTime: app.publishTime, published: app.published,
     tags: tagsOf(site, app.tagIds), description: app.description, stream: appStream(site, app), fileSize: app.fileSize,

@@ -1,0 +1,129 @@
+/**
+ * QRS selections and synthetic multi-edit (doc QRS-SW "Get synthetic by selection", LOCKED): POST /qrs/selection,
+ * GET|PUT /qrs/selection/{id}/app/synthetic, DELETE /qrs/selection/{id}. The QMC edits many apps at once this way.
+ *
+ * Qlik documents the envelope ({latestModifiedDate, properties[{name, value, valueIsDifferent, valueIsModified}]})
+ * but not a custom property's value inside it. Assumed (the one place, mirrored by src/qlik/qrs/selections.ts):
+ * the property is `@<definition name>`; GET gives the values the selected apps carry as a string array, PUT takes
+ * `{added: [...], removed: [...]}`. Only custom properties can be changed here; other properties answer 400.
+ */
+import type { Router } from '../http/router';
+import { json, noContent, type SimRequest } from '../http/types';
+import { readBody, selectionCreate, syntheticListChange, syntheticUpdate } from './bodies';
+import type { QseowContext } from './context';
+import { qrsText } from './guard';
+import type { AppRecord, CustomPropertyDefinitionRecord, SelectionRecord } from './model';
+import { appOr404, newCustomPropertyValue, touch } from './qrs-write';
+
+const latest = (apps: AppRecord[]): string => apps.map((app) => app.modifiedDate).sort().at(-1) ?? '1753-01-01T00:00:00.000Z';
+
+function selectionOr404(ctx: QseowContext, id: string): SelectionRecord {
+  const selection = ctx.site.selections.get(id.toLowerCase());
+  if (!selection) throw qrsText(404, `No selection with id ${id}`);
+  return selection;
+}
+
+/** The selection's apps that still exist (an app deleted since simply drops out). */
+function selectedApps(ctx: QseowContext, selection: SelectionRecord): AppRecord[] {
+  return selection.items.flatMap((item) => {
+    const app = item.type.toLowerCase() === 'app' ? ctx.site.apps.get(item.objectID) : undefined;
+    return app ? [app] : [];
+  });
+}
+
+function appDefinitions(ctx: QseowContext): CustomPropertyDefinitionRecord[] {
+  return [...ctx.site.customPropertyDefinitions.values()].filter((def) => def.objectTypes.some((type) => type.toLowerCase() === 'app'));
+}
+
+function valuesOf(app: AppRecord, def: CustomPropertyDefinitionRecord): string[] {
+  return app.customProperties.filter((v) => v.definitionId === def.id).map((v) => v.value);
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  const set = new Set(a);
+  return set.size === new Set(b).size && b.every((value) => set.has(value));
+}
+
+function synthetic(ctx: QseowContext, apps: AppRecord[]) {
+  const scalar = (name: string, schemaPath: string, pick: (app: AppRecord) => string) => {
+    const values = apps.map(pick);
+    return { name, value: values[0] ?? '', valueIsDifferent: values.some((v) => v !== values[0]), valueIsModified: false, schemaPath };
+  };
+  const customProperties = appDefinitions(ctx).map((def) => {
+    const perApp = apps.map((app) => valuesOf(app, def));
+    return {
+      name: `@${def.name}`,
+      value: [...new Set(perApp.flat())],
+      valueIsDifferent: perApp.some((values) => !sameSet(values, perApp[0])),
+      valueIsModified: false,
+      schemaPath: 'App.CustomProperties',
+    };
+  });
+  return {
+    type: 'App',
+    latestModifiedDate: latest(apps),
+    access: ['read', 'update'],
+    children: [],
+    properties: [scalar('name', 'App.Name', (app) => app.name), scalar('description', 'App.Description', (app) => app.description), ...customProperties],
+  };
+}
+
+/** Adds and removes the values on one app; true if it changed. */
+function applyChange(ctx: QseowContext, req: SimRequest, app: AppRecord, def: CustomPropertyDefinitionRecord, change: { added: string[]; removed: string[] }): boolean {
+  const removed = new Set(change.removed);
+  const kept = app.customProperties.filter((v) => v.definitionId !== def.id || !removed.has(v.value));
+  const present = new Set(kept.filter((v) => v.definitionId === def.id).map((v) => v.value));
+  const added = [...new Set(change.added)].filter((value) => !present.has(value)).map((value) => newCustomPropertyValue(ctx, req, def.id, value));
+  if (kept.length === app.customProperties.length && added.length === 0) return false;
+  app.customProperties = [...kept, ...added];
+  return true;
+}
+
+export function registerSelections(router: Router, ctx: QseowContext): void {
+  const { site, engine } = ctx;
+
+  router.on('POST', '/qrs/selection', (req) => {
+    const body = readBody(req, selectionCreate);
+    const items = body.items.map((item) => {
+      if (item.type.toLowerCase() !== 'app') throw qrsText(400, `Selections of type "${item.type}" are not supported by the simulator (App only)`);
+      return { id: ctx.ids.guid('selectionitem'), type: 'App', objectID: appOr404(ctx, item.objectID).id };
+    });
+    const selection = { id: ctx.ids.guid('selection'), items };
+    site.selections.set(selection.id, selection);
+    return json(201, selection);
+  });
+
+  router.on('DELETE', '/qrs/selection/:id', (_req, { id }) => {
+    site.selections.delete(selectionOr404(ctx, id).id);
+    return noContent;
+  });
+
+  router.on('GET', '/qrs/selection/:id/app/synthetic', (_req, { id }) => json(200, synthetic(ctx, selectedApps(ctx, selectionOr404(ctx, id)))));
+
+  router.on('PUT', '/qrs/selection/:id/app/synthetic', (req, { id }) => {
+    const apps = selectedApps(ctx, selectionOr404(ctx, id));
+    const body = readBody(req, syntheticUpdate);
+    if (body.type.toLowerCase() !== 'app') throw qrsText(400, `Synthetic type "${body.type}" does not match /app/synthetic`);
+    const changes = body.properties.filter((p) => p.valueIsModified).map((property) => {
+      if (!property.name.startsWith('@')) throw qrsText(400, `Property "${property.name}": only custom properties (@Name) can be multi-edited in the simulator`);
+      const def = appDefinitions(ctx).find((d) => d.name.toLowerCase() === property.name.slice(1).toLowerCase());
+      if (!def) throw qrsText(400, `Property "${property.name}": no custom property definition of that name applies to apps`);
+      const change = syntheticListChange.safeParse(property.value);
+      if (!change.success) throw qrsText(400, `Property "${property.name}": value must be {"added": [...], "removed": [...]}`);
+      return { def, change: change.data };
+    });
+    const sent = Date.parse(body.latestModifiedDate);
+    const newer = apps.find((app) => Number.isNaN(sent) || Date.parse(app.modifiedDate) > sent);
+    if (newer) {
+      throw qrsText(409, `Conflict: app ${newer.id} was modified at ${newer.modifiedDate}; the request carried latestModifiedDate ${body.latestModifiedDate}. Read the synthetic object again and retry.`);
+    }
+    for (const app of apps) {
+      const changed = changes.map(({ def, change }) => applyChange(ctx, req, app, def, change)).includes(true);
+      if (!changed) continue;
+      touch(ctx, app, req);
+      // Like an app PUT: policies are re-evaluated when a published app changes (doc HLP-POL-INTRO23).
+      engine.onAppChanged(app, 'metadata');
+    }
+    return noContent;
+  });
+}
