@@ -15,7 +15,7 @@ import type { IdSource } from '../random';
 import type { TenantStore } from '../cloud/model';
 import { normalizeUrl } from '../cloud/model';
 import type { AppRecord, DeploymentRecord, ExecutionResultRecord, SiteStore } from '../qseow/model';
-import { compileRule, resourceFilterMatchesApp, type RuleResource } from './rule';
+import { compileRule, resourceFilterMatchesApp, type RuleResource, type RuleValues } from './rule';
 
 export const DISTRIBUTE_ACTION = 1024;
 const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';
@@ -33,6 +33,14 @@ export interface TenantDirectory {
   byUrl(url: string): TenantStore | undefined;
 }
 
+/** An app as policy rules see it; values lower-cased, in sets (one lookup per deployment, see rule.ts). */
+interface AppView {
+  resource: RuleResource;
+  customProperties: Map<string, RuleValues>;
+}
+
+const NO_VALUES: RuleValues = new Set();
+
 export class DistributionEngine {
   readonly history: SimSiteState['distributions'] = [];
   private readonly pairs = new Map<string, PairState>();
@@ -40,7 +48,7 @@ export class DistributionEngine {
   /** Deployment ids per target tenant URL, for IdP-triggered retries. */
   private readonly deploymentsByUrl = new Map<string, Set<string>>();
   private stopped = false;
-  private readonly views = new WeakMap<AppRecord, { version: string; resource: RuleResource; customProperties: Map<string, string[]> }>();
+  private readonly views = new WeakMap<AppRecord, AppView & { version: string }>();
 
   constructor(
     private readonly site: SiteStore,
@@ -133,29 +141,30 @@ export class DistributionEngine {
    * The app as rules see it, rebuilt only when the app changed (every change moves modifiedDate): an app carrying
    * 10,000 deployment names must not be re-read for each of those deployments.
    */
-  private view(app: AppRecord): { resource: RuleResource; customProperties: Map<string, string[]> } {
+  private view(app: AppRecord): AppView {
     const cached = this.views.get(app);
     if (cached && cached.version === app.modifiedDate) return cached;
-    const customProperties = new Map<string, string[]>();
+    const customProperties = new Map<string, RuleValues>();
     for (const [name, values] of Object.entries(this.site.appCustomProperties(app))) {
-      customProperties.set(name.toLowerCase(), values.map((v) => v.toLowerCase()));
+      customProperties.set(name.toLowerCase(), new Set(values.map((v) => v.toLowerCase())));
     }
     const streamName = this.site.streamName(app.streamId);
     const owner = this.site.users.get(app.ownerId);
-    const attributes: Record<string, string[]> = {
-      name: [app.name.toLowerCase()],
-      id: [app.id],
-      'stream.name': streamName ? [streamName.toLowerCase()] : [],
-      'stream.id': app.streamId ? [app.streamId] : [],
-      published: [String(app.published)],
-      resourcetype: ['app'],
-      'owner.name': [(owner?.name ?? '').toLowerCase()],
-      'owner.userid': [(owner?.userId ?? '').toLowerCase()],
+    const one = (value: string | null): RuleValues => (value === null ? NO_VALUES : new Set([value.toLowerCase()]));
+    const attributes: Record<string, RuleValues> = {
+      name: one(app.name),
+      id: one(app.id),
+      'stream.name': one(streamName),
+      'stream.id': one(app.streamId),
+      published: one(String(app.published)),
+      resourcetype: one('app'),
+      'owner.name': one(owner?.name ?? ''),
+      'owner.userid': one(owner?.userId ?? ''),
     };
     const view = {
       version: app.modifiedDate,
       customProperties,
-      resource: { attribute: (path: string) => attributes[path] ?? [], customProperty: (name: string) => customProperties.get(name) ?? [] },
+      resource: { attribute: (path: string) => attributes[path] ?? NO_VALUES, customProperty: (name: string) => customProperties.get(name) ?? NO_VALUES },
     };
     this.views.set(app, view);
     return view;

@@ -5,14 +5,18 @@
  * (with * wildcards), and/or, parentheses. Comparisons are case-insensitive; a multi-valued custom property
  * matches when any value matches. An empty condition matches everything, like an empty security rule.
  *
- * Compiled once per rule text (cached), so evaluating a rule is a few closure calls.
+ * Compiled once per rule text (cached), so evaluating a rule is a few closure calls. Values are sets: under the OEM
+ * pattern an app carries one `@Deployments` value per deployment, and `resource.@Deployments = subject.name` is
+ * evaluated for each of them, so it must be one lookup, not a scan (a scan makes a distribution O(deployments^2)).
  */
 
+export type RuleValues = ReadonlySet<string>;
+
 export interface RuleResource {
-  /** Lower-cased dotted path -> values, e.g. 'stream.name' -> ['customers'], 'name' -> ['sales analytics']. */
-  attribute(path: string): string[];
+  /** Lower-cased dotted path -> values, e.g. 'stream.name' -> {'customers'}, 'name' -> {'sales analytics'}. */
+  attribute(path: string): RuleValues;
   /** Lower-cased custom property name -> lower-cased values. */
-  customProperty(name: string): string[];
+  customProperty(name: string): RuleValues;
 }
 
 export interface RuleSubject {
@@ -34,7 +38,7 @@ export interface CompiledRule {
 
 export class RuleSyntaxError extends Error {}
 
-type Operand = { kind: 'resource'; path: string } | { kind: 'customProperty'; name: string } | { kind: 'subject'; path: string } | { kind: 'literal'; value: string };
+type Operand = { kind: 'resource'; path: string } | { kind: 'customProperty'; name: string } | { kind: 'subject'; path: string } | { kind: 'literal'; value: string; values: RuleValues };
 
 interface Node {
   fn: RuleFn;
@@ -108,7 +112,10 @@ class RuleParser {
   private operand(): Operand {
     const token = this.tokens[this.pos++];
     if (token === undefined) throw new RuleSyntaxError('rule ends too early');
-    if (token.startsWith('"')) return { kind: 'literal', value: JSON.parse(token).toLowerCase() };
+    if (token.startsWith('"')) {
+      const value = (JSON.parse(token) as string).toLowerCase();
+      return { kind: 'literal', value, values: new Set([value]) };
+    }
     const lower = token.toLowerCase();
     if (lower.startsWith('resource.@')) return { kind: 'customProperty', name: lower.slice('resource.@'.length) };
     if (lower.startsWith('resource.')) return { kind: 'resource', path: lower.slice('resource.'.length) };
@@ -117,17 +124,26 @@ class RuleParser {
   }
 }
 
-function valuesOf(operand: Operand, r: RuleResource, s: RuleSubject): string[] {
+const NO_VALUES: RuleValues = new Set();
+
+function valuesOf(operand: Operand, r: RuleResource, s: RuleSubject): RuleValues {
   switch (operand.kind) {
     case 'literal':
-      return [operand.value];
+      return operand.values;
     case 'customProperty':
       return r.customProperty(operand.name);
     case 'resource':
       return r.attribute(operand.path);
     case 'subject':
-      return operand.path === 'name' ? [s.name] : [];
+      return operand.path === 'name' ? new Set([s.name]) : NO_VALUES;
   }
+}
+
+/** Some value on each side equal: walk the smaller set, look up in the larger. */
+function intersects(a: RuleValues, b: RuleValues): boolean {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  for (const value of small) if (large.has(value)) return true;
+  return false;
 }
 
 function likeMatcher(pattern: string): (value: string) => boolean {
@@ -135,17 +151,20 @@ function likeMatcher(pattern: string): (value: string) => boolean {
   return (value) => re.test(value);
 }
 
-function comparison(left: Operand, op: string, right: Operand): Node {
-  let test: (a: string, b: string) => boolean;
-  if (op === 'like') test = (a, b) => likeMatcher(b)(a);
-  else test = (a, b) => a === b;
-  const negate = op === '!=';
-  const fn: RuleFn = (r, s) => {
-    const lefts = valuesOf(left, r, s);
-    const rights = valuesOf(right, r, s);
-    const any = lefts.some((a) => rights.some((b) => test(a, b)));
-    return negate ? !any : any;
+/** `left like right`: a literal pattern is compiled once with the rule, others per evaluation. */
+function likeTest(right: Operand): (lefts: RuleValues, rights: RuleValues) => boolean {
+  const fixed = right.kind === 'literal' ? likeMatcher(right.value) : undefined;
+  return (lefts, rights) => {
+    const matchers = fixed ? [fixed] : [...rights].map(likeMatcher);
+    for (const value of lefts) if (matchers.some((m) => m(value))) return true;
+    return false;
   };
+}
+
+function comparison(left: Operand, op: string, right: Operand): Node {
+  const test = op === 'like' ? likeTest(right) : intersects;
+  const negate = op === '!=';
+  const fn: RuleFn = (r, s) => test(valuesOf(left, r, s), valuesOf(right, r, s)) !== negate;
   const isSubjectName = (o: Operand) => o.kind === 'subject' && o.path === 'name';
   let pinned: string | null = null;
   if (op === '=' && left.kind === 'customProperty' && isSubjectName(right)) pinned = left.name;

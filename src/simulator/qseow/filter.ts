@@ -114,10 +114,10 @@ class Parser {
     if (!property || property.kind !== 'word') this.fail('expected a property name');
     if (!opToken || !OPS.has(opToken.text.toLowerCase() as Op)) this.fail(`expected an operator (eq ne gt ge lt le sw ew so) after ${property.text}`);
     if (!valueToken || (valueToken.kind !== 'word' && valueToken.kind !== 'string')) this.fail(`expected a value after ${property.text} ${opToken.text}`);
-    const path = property.text.split('.').map((p) => p.toLowerCase());
+    const path = property.text.split('.');
     const op = opToken.text.toLowerCase() as Op;
     const literal = valueToken.kind === 'string' ? valueToken.text : parseBare(valueToken.text);
-    return (e) => valuesAt(e, path, 0).some((v) => compare(v, op, literal));
+    return (e) => anyAt(e, path, 0, (v) => compare(v, op, literal));
   }
 
   private fail(message: string): never {
@@ -134,15 +134,25 @@ function parseBare(text: string): Literal {
   return text; // a GUID or an enum name
 }
 
-/** Collects the values at a dotted path; arrays fan out (any element may match). */
-function valuesAt(node: unknown, path: string[], depth: number): unknown[] {
-  if (Array.isArray(node)) return node.flatMap((n) => valuesAt(n, path, depth));
-  if (depth === path.length) return [node];
-  if (node === null || typeof node !== 'object') return [];
+/** The key of `record` named `name`: as written (the usual case, one lookup), else case-insensitively. */
+function keyOf(record: Record<string, unknown>, name: string): string | undefined {
+  if (Object.prototype.hasOwnProperty.call(record, name)) return name;
+  const lower = name.toLowerCase();
+  return Object.keys(record).find((k) => k.toLowerCase() === lower);
+}
+
+/**
+ * Does any value at the dotted path pass `test`? Arrays fan out (any element may match); a missing last segment
+ * reads as null. Stops at the first match: an app carries thousands of custom property values.
+ */
+function anyAt(node: unknown, path: string[], depth: number, test: (value: unknown) => boolean): boolean {
+  if (Array.isArray(node)) return node.some((n) => anyAt(n, path, depth, test));
+  if (depth === path.length) return test(node);
+  if (node === null || typeof node !== 'object') return false;
   const record = node as Record<string, unknown>;
-  const key = Object.keys(record).find((k) => k.toLowerCase() === path[depth]);
-  if (key === undefined) return depth + 1 === path.length ? [null] : [];
-  return valuesAt(record[key], path, depth + 1);
+  const key = keyOf(record, path[depth]);
+  if (key === undefined) return depth + 1 === path.length && test(null);
+  return anyAt(record[key], path, depth + 1, test);
 }
 
 const STATUS_NAMES = ['neverstarted', 'triggered', 'started', 'queued', 'abortinitiated', 'aborting', 'aborted', 'finishedsuccess',
