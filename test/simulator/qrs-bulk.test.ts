@@ -4,7 +4,7 @@
  * without sending or receiving the app's whole value list).
  */
 import { startSimulator, type Simulator } from '../../src/simulator';
-import { cloudClient, filter, qrsClient, setUpTenant, waitForCloudApp, type QrsClient } from './client';
+import { cloudClient, filter, POLICY_RULE, qrsClient, setUpTenant, waitForCloudApp, type QrsClient } from './client';
 import { qrsValidator } from './qrs-schema';
 
 const APP_COLUMNS = [
@@ -27,6 +27,19 @@ describe('QRS table view and synthetic multi-edit', () => {
 
   const appNamed = async (name: string) => (await qrs('GET', `/qrs/app/full?${filter(`name eq '${name}'`)}`)).body[0];
   const valuesOn = (name: string) => sim.dump().site.apps.find((a) => a.name === name)!.customProperties.Deployments ?? [];
+  /** A selection of these apps; answers the path of its synthetic object. */
+  const selectionOf = async (...appIds: string[]) => {
+    const created = await qrs('POST', '/qrs/selection', { items: appIds.map((objectID) => ({ type: 'App', objectID })) });
+    expect(created.status).toBe(201);
+    return `/qrs/selection/${created.body.id}/app/synthetic`;
+  };
+  /** Reads the synthetic object, then changes `@Deployments` on every selected app. */
+  const changeValues = async (path: string, change: { added?: string[]; removed?: string[] }) => {
+    const { latestModifiedDate } = (await qrs('GET', path)).body;
+    const value = { added: change.added ?? [], removed: change.removed ?? [] };
+    return qrs('PUT', path, { type: 'App', latestModifiedDate, properties: [{ name: '@Deployments', value, valueIsModified: true, valueIsDifferent: false }] });
+  };
+  const deploymentsProperty = async (path: string) => (await qrs('GET', path)).body.properties.find((p: { name: string }) => p.name === '@Deployments');
 
   it('POST /qrs/app/table answers the asked columns as rows, filtered, sorted and paged', async () => {
     const all = (await qrs('GET', '/qrs/app/full')).body as Array<{ id: string; name: string; fileSize: number; stream: { name: string } | null }>;
@@ -51,6 +64,66 @@ describe('QRS table view and synthetic multi-edit', () => {
     expect((await bad({ entity: 'Stream', columns: APP_COLUMNS })).status).toBe(400);
     expect((await bad({ entity: 'App', columns: [] })).status).toBe(400);
     expect((await bad({ entity: 'App', columns: APP_COLUMNS }, '?sortColumn=nope')).status).toBe(400);
+  });
+
+  it('the table view serves every readable type, takes the QMC\'s lower-case parameters, and filters on values it does not show', async () => {
+    const streams = (await qrs('GET', '/qrs/stream/full')).body as Array<{ id: string; name: string }>;
+    const columns = [
+      { name: 'id', columnType: 'Property', definition: 'id' },
+      { name: 'name', columnType: 'Property', definition: 'name' },
+      { name: 'missing', columnType: 'Property', definition: 'owner.noSuchField' },
+    ];
+    const table = await qrs('POST', '/qrs/stream/table?sortcolumn=NAME&orderascending=False', { entity: 'Stream', columns });
+    expect(table.status).toBe(201);
+    expect(table.body.id).toMatch(/^[0-9a-f-]{36}$/);
+    const expected = streams.map((s) => [s.id, s.name, null]).sort((a, b) => String(b[1]).localeCompare(String(a[1])));
+    expect(table.body.rows).toEqual(expected);
+    expect((await qrs('POST', '/qrs/stream/table?take=-1', { entity: 'Stream', columns })).status).toBe(400);
+
+    const [huge, draft] = [await appNamed('Huge Warehouse'), await appNamed('Draft Budget')];
+    expect((await changeValues(await selectionOf(huge.id, draft.id), { added: ['table-filter-value'] })).status).toBe(204);
+    const carrying = await qrs('POST', `/qrs/app/table?${filter("customProperties.value eq 'table-filter-value'")}&sortColumn=name`, { entity: 'App', columns: APP_COLUMNS });
+    expect(carrying.body.rows.map((row: unknown[]) => row[0])).toEqual([draft.id, huge.id]);
+    // The count filter the worker sends per tenant: the value and the property it belongs to.
+    const count = async (value: string) => (await qrs('GET', `/qrs/app/count?${filter(`(id eq ${huge.id} or id eq ${draft.id}) and customProperties.definition.name eq 'Deployments' and customProperties.value eq '${value}'`)}`)).body;
+    expect(await count('table-filter-value')).toEqual({ value: 2 });
+    expect(await count('no-such-value')).toEqual({ value: 0 });
+  });
+
+  it('a selection of several apps shows the union of their values, marks differences, and removes values', async () => {
+    const [huge, draft] = [await appNamed('Huge Warehouse'), await appNamed('Draft Budget')];
+    const both = await selectionOf(huge.id, draft.id);
+    expect((await changeValues(both, { added: ['alpha'] })).status).toBe(204);
+    expect((await changeValues(await selectionOf(huge.id), { added: ['beta'] })).status).toBe(204);
+
+    const synthetic = (await qrs('GET', both)).body;
+    const newest = [(await qrs('GET', `/qrs/app/${huge.id}`)).body.modifiedDate, (await qrs('GET', `/qrs/app/${draft.id}`)).body.modifiedDate].sort().at(-1);
+    expect(synthetic).toMatchObject({ type: 'App', latestModifiedDate: newest, children: [] });
+    expect(synthetic.properties.find((p: { name: string }) => p.name === 'name')).toMatchObject({ valueIsDifferent: true, valueIsModified: false, schemaPath: 'App.Name' });
+    const property = await deploymentsProperty(both);
+    expect(property).toMatchObject({ valueIsDifferent: true, valueIsModified: false, schemaPath: 'App.CustomProperties' });
+    expect([...property.value].sort()).toEqual(expect.arrayContaining(['alpha', 'beta']));
+
+    // The documented optional filter narrows the selection, for reads and writes alike.
+    const hugeOnly = `${both}?${filter("name eq 'Huge Warehouse'")}`;
+    expect(await deploymentsProperty(hugeOnly)).toMatchObject({ valueIsDifferent: false });
+    expect((await changeValues(hugeOnly, { added: ['gamma'] })).status).toBe(204);
+    expect(valuesOn('Huge Warehouse')).toContain('gamma');
+    expect(valuesOn('Draft Budget')).not.toContain('gamma');
+    expect((await qrs('GET', `${both}?${filter('name eq')}`)).status).toBe(400);
+
+    expect((await changeValues(both, { removed: ['beta', 'gamma', 'table-filter-value'] })).status).toBe(204);
+    expect(await deploymentsProperty(both)).toMatchObject({ value: ['alpha'], valueIsDifferent: false });
+    expect(valuesOn('Huge Warehouse')).toEqual(['alpha']);
+    expect(valuesOn('Draft Budget')).toEqual(['alpha']);
+    for (const app of [huge, draft]) expect(validate('App', (await qrs('GET', `/qrs/app/${app.id}`)).body)).toEqual([]);
+
+    // Same guard as every QRS route, and a date that is not one is a bad request, not a conflict.
+    expect((await qrs('GET', both, undefined, { xrf: null, headerXrf: null })).status).toBe(400);
+    const notADate = await qrs('PUT', both, { type: 'App', latestModifiedDate: 'yesterday', properties: [{ name: '@Deployments', value: { added: ['x'], removed: [] }, valueIsModified: true }] });
+    expect(notADate.status).toBe(400);
+    expect(notADate.body).toMatch(/latestModifiedDate/);
+    expect(valuesOn('Draft Budget')).toEqual(['alpha']);
   });
 
   it('a selection reads and adds custom property values; adding twice keeps one; a stale date is a 409', async () => {
@@ -131,34 +204,65 @@ describe('QRS table view and synthetic multi-edit', () => {
     expect(await waitForCloudApp(cloud, 'Sales Analytics')).toMatchObject({ name: 'Sales Analytics' });
   });
 
-  it('10,000 values on one app: counts, table rows and synthetic reads stay small', async () => {
+  it('10,000 deployments on one app: seeding, counts, table rows, synthetic reads and a distribution run stay near linear', async () => {
     const big = await startSimulator({ tenants: 1, seed: 12, distributionDelayMs: 20 });
+    const timed = async <T>(what: string, run: () => Promise<T>) => {
+      const started = process.hrtime.bigint();
+      const result = await run();
+      process.stdout.write(`10,000 deployments: ${what} in ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)} ms\n`);
+      return result;
+    };
     try {
       const client = qrsClient(big);
       const app = (await client('GET', `/qrs/app/full?${filter("name eq 'Operations Overview'")}`)).body[0];
       const selection = (await client('POST', '/qrs/selection', { items: [{ type: 'App', objectID: app.id }] })).body;
       const path = `/qrs/selection/${selection.id}/app/synthetic`;
-      const names = Array.from({ length: 10_000 }, (_, i) => `customer-${String(i).padStart(5, '0')}`);
-      for (let i = 0; i < names.length; i += 1_000) {
+      const add = async (added: string[]) => {
         const { latestModifiedDate } = (await client('GET', path)).body;
-        const put = await client('PUT', path, { type: 'App', latestModifiedDate, properties: [{ name: '@Deployments', value: { added: names.slice(i, i + 1_000), removed: [] }, valueIsModified: true }] });
-        expect(put.status).toBe(204);
-      }
-      const timed = async <T>(what: string, run: () => Promise<T>) => {
-        const started = process.hrtime.bigint();
-        const result = await run();
-        process.stdout.write(`10,000 values: ${what} in ${Number(process.hrtime.bigint() - started) / 1e6} ms\n`);
-        return result;
+        return client('PUT', path, { type: 'App', latestModifiedDate, properties: [{ name: '@Deployments', value: { added, removed: [] }, valueIsModified: true }] });
       };
-      const count = await timed('count by value', () => client('GET', `/qrs/app/count?${filter(`id eq ${app.id} and customProperties.definition.name eq 'Deployments' and customProperties.value eq 'customer-09999'`)}`));
-      expect(count.body).toEqual({ value: 1 });
-      const again = await timed('count by value again (app unchanged)', () => client('GET', `/qrs/app/count?${filter(`id eq ${app.id} and customProperties.value eq 'customer-00000'`)}`));
-      expect(again.body).toEqual({ value: 1 });
+      const names = Array.from({ length: 10_000 }, (_, i) => `customer-${String(i).padStart(5, '0')}`);
+      await timed('seeding the values (10 synthetic PUTs of 1,000)', async () => {
+        for (let i = 0; i < names.length; i += 1_000) expect((await add(names.slice(i, i + 1_000))).status).toBe(204);
+      });
+      const full = await timed('full app read (choice list still empty)', () => client('GET', `/qrs/app/${app.id}`));
+      expect(full.body.customProperties).toHaveLength(10_000);
+      expect(validate('App', full.body)).toEqual([]);
+
+      // The OEM pattern also lists every deployment name as a choice value, which the full app repeats per value.
+      const def = (await client('GET', `/qrs/custompropertydefinition/full?${filter("name eq 'Deployments'")}`)).body[0];
+      expect((await client('PUT', `/qrs/custompropertydefinition/${def.id}`, { ...def, choiceValues: names })).status).toBe(200);
+      const countOf = (value: string) => client('GET', `/qrs/app/count?${filter(`id eq ${app.id} and customProperties.definition.name eq 'Deployments' and customProperties.value eq '${value}'`)}`);
+      expect((await timed('count by value (first after a definition change)', () => countOf('customer-09999'))).body).toEqual({ value: 1 });
+      expect((await timed('count by value (app unchanged)', () => countOf('customer-00000'))).body).toEqual({ value: 1 });
+      expect((await countOf('customer-10000')).body).toEqual({ value: 0 });
+      const byName = await timed('condensed list by name', () => client('GET', `/qrs/app?${filter("name eq 'Operations Overview'")}`));
+      expect(byName.body.map((a: { id: string }) => a.id)).toEqual([app.id]);
       const table = await timed('table row', () => client('POST', `/qrs/app/table?${filter(`id eq ${app.id}`)}`, { entity: 'App', columns: APP_COLUMNS }));
-      expect(table.body.rows).toHaveLength(1);
-      expect(JSON.stringify(table.body).length).toBeLessThan(1_000);
+      expect(table.body.rows).toEqual([[app.id, 'Operations Overview', 'Customers', app.fileSize]]);
       const synthetic = await timed('synthetic read', () => client('GET', path));
       expect(synthetic.body.properties.find((p: { name: string }) => p.name === '@Deployments').value).toHaveLength(10_000);
+      expect(JSON.stringify(synthetic.body).length).toBeLessThan(200_000);
+      expect((await timed('one more value (synthetic PUT)', () => add(['customer-10000']))).status).toBe(204);
+      expect((await timed('the same value again (no-op)', () => add(['customer-10000']))).status).toBe(204);
+      expect(big.dump().site.apps.find((a) => a.id === app.id)!.customProperties.Deployments).toHaveLength(10_001);
+
+      // Distribution: a deployment per value plus one the app does not name; the policy evaluates every pair once.
+      await timed('10,001 deployments registered', async () => {
+        for (let i = 0; i <= names.length; i += 200) {
+          const batch = [...names, 'not-on-the-app'].slice(i, i + 200);
+          const created = await Promise.all(batch.map((name) => client('POST', '/api/hds/v1/Deployments', { name, audience: 'qlik.api', serviceUrl: `https://${name}.example.invalid`, localBearerToken: true })));
+          expect(created.map((c) => c.status)).toEqual(batch.map(() => 201));
+        }
+      });
+      const results = async () => (await client('GET', `/qrs/executionresult/count?${filter(`appID eq ${app.id}`)}`)).body.value as number;
+      const before = await results();
+      const policy = await timed('policy created (queues one distribution per named deployment)', () => client('POST', '/qrs/systemrule', {
+        name: 'Distribute to deployments', category: 'Security', type: 'Custom', rule: POLICY_RULE, resourceFilter: 'App_*', actions: 1024, ruleContext: 0, disabled: false,
+      }));
+      expect(policy.status).toBe(201);
+      // customer-10000 has no deployment, not-on-the-app is not on the app: exactly the 10,000 others are queued.
+      expect((await results()) - before).toBe(10_000);
     } finally {
       await big.stop();
     }

@@ -3,13 +3,13 @@
  * /qrs/{type}/full, /qrs/{type}/count ({value: n}), /qrs/{type}/{id} and the table view POST /qrs/{type}/table,
  * with `filter` applied to the full entity.
  */
-import { compileFilter, FilterSyntaxError } from './filter';
+import { compileFilter, FilterSyntaxError, type Predicate } from './filter';
 import { queryParam, type SimRequest, json } from '../http/types';
 import type { Router } from '../http/router';
 import type { SiteStore } from './model';
 import { qrsText } from './guard';
 import * as shapes from './shapes';
-import { tableView } from './table';
+import { readTableRequest, tableView } from './table';
 
 interface Readable<T> {
   type: string;
@@ -67,22 +67,26 @@ const READABLE = [
   }),
 ];
 
-/** Matches of the request's filter; `lean` when the caller needs no list-valued field of the full entity. */
-function filtered<T>(site: SiteStore, req: SimRequest, kind: Readable<T>, lean: boolean): Array<{ record: T; full: Record<string, unknown> }> {
+/** The request's `filter`, compiled (400 on a syntax error), and whether it reads custom property values. */
+export function requestFilter(req: SimRequest): { matches: Predicate; readsValues: boolean } {
   const filter = queryParam(req, 'filter');
-  let predicate;
   try {
-    predicate = compileFilter(filter);
+    return { matches: compileFilter(filter), readsValues: /customproperties/i.test(filter ?? '') };
   } catch (err) {
     if (err instanceof FilterSyntaxError) throw qrsText(400, err.message);
     throw err;
   }
+}
+
+/** Matches of the request's filter; `lean` when the caller needs no list-valued field of the full entity. */
+function filtered<T>(site: SiteStore, req: SimRequest, kind: Readable<T>, lean: boolean): Array<{ record: T; full: Record<string, unknown> }> {
+  const { matches, readsValues } = requestFilter(req);
   // A filter on custom property values needs them, whatever the caller reads afterwards.
-  const leanEnough = lean && !/customproperties/i.test(filter ?? '');
+  const leanEnough = lean && !readsValues;
   const out: Array<{ record: T; full: Record<string, unknown> }> = [];
   for (const record of kind.records(site, req)) {
     const full = kind.full(site, record, leanEnough);
-    if (predicate(full)) out.push({ record, full });
+    if (matches(full)) out.push({ record, full });
   }
   return out;
 }
@@ -92,7 +96,10 @@ export function registerQrsReads(router: Router, site: SiteStore): void {
     router.on('GET', `/qrs/${kind.type}`, (req) => json(200, filtered(site, req, kind, true).map((m) => kind.condensed(site, m.record))));
     router.on('GET', `/qrs/${kind.type}/full`, (req) => json(200, filtered(site, req, kind, false).map((m) => m.full)));
     router.on('GET', `/qrs/${kind.type}/count`, (req) => json(200, { value: filtered(site, req, kind, true).length }));
-    router.on('POST', `/qrs/${kind.type}/table`, (req) => json(201, tableView(kind.type, req, filtered(site, req, kind, true).map((m) => m.full))));
+    router.on('POST', `/qrs/${kind.type}/table`, (req) => {
+      const table = readTableRequest(kind.type, req);
+      return json(201, tableView(table, req, filtered(site, req, kind, true).map((m) => m.full)));
+    });
     router.on('GET', `/qrs/${kind.type}/:id`, (_req, params) => {
       const record = kind.byId(site, params.id.toLowerCase());
       if (record === undefined) throw qrsText(404, `No ${kind.type} with id ${params.id}`);

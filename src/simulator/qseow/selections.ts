@@ -1,21 +1,26 @@
 /**
- * QRS selections and synthetic multi-edit (doc QRS-SW "Get synthetic by selection", LOCKED): POST /qrs/selection,
- * GET|PUT /qrs/selection/{id}/app/synthetic, DELETE /qrs/selection/{id}. The QMC edits many apps at once this way.
+ * QRS selections and synthetic multi-edit (help.qlik.com RepositoryServiceAPI "Get synthetic by selection" and
+ * "Update selection by synthetic", LOCKED): POST /qrs/selection, GET|PUT /qrs/selection/{id}/app/synthetic (optional
+ * `filter` on the selected apps), DELETE /qrs/selection/{id}. The QMC edits many apps at once this way.
  *
- * Qlik documents the envelope ({latestModifiedDate, properties[{name, value, valueIsDifferent, valueIsModified}]})
- * but not a custom property's value inside it. Assumed (the one place, mirrored by src/qlik/qrs/selections.ts):
- * the property is `@<definition name>`; GET gives the values the selected apps carry as a string array, PUT takes
- * `{added: [...], removed: [...]}`. Only custom properties can be changed here; other properties answer 400.
+ * Qlik documents the envelope ({type, access, children, properties[{name, value, valueIsDifferent, valueIsModified}]})
+ * but not `latestModifiedDate` nor a custom property's value inside it. Assumed (the one place, mirrored by
+ * src/qlik/qrs/selections.ts): the property is `@<definition name>`; GET gives the values the selected apps carry as
+ * a string array, PUT takes `{added: [...], removed: [...]}`. Only custom properties can be changed here; other
+ * properties answer 400.
  */
+import { QRS_NULL_DATE } from '../clock';
 import type { Router } from '../http/router';
 import { json, noContent, type SimRequest } from '../http/types';
 import { readBody, selectionCreate, syntheticListChange, syntheticUpdate } from './bodies';
 import type { QseowContext } from './context';
 import { qrsText } from './guard';
 import type { AppRecord, CustomPropertyDefinitionRecord, SelectionRecord } from './model';
+import { requestFilter } from './qrs-read';
 import { appOr404, newCustomPropertyValue, touch } from './qrs-write';
+import { appFull } from './shapes';
 
-const latest = (apps: AppRecord[]): string => apps.map((app) => app.modifiedDate).sort().at(-1) ?? '1753-01-01T00:00:00.000Z';
+const latest = (apps: AppRecord[]): string => apps.map((app) => app.modifiedDate).sort().at(-1) ?? QRS_NULL_DATE;
 
 function selectionOr404(ctx: QseowContext, id: string): SelectionRecord {
   const selection = ctx.site.selections.get(id.toLowerCase());
@@ -23,11 +28,12 @@ function selectionOr404(ctx: QseowContext, id: string): SelectionRecord {
   return selection;
 }
 
-/** The selection's apps that still exist (an app deleted since simply drops out). */
-function selectedApps(ctx: QseowContext, selection: SelectionRecord): AppRecord[] {
+/** The selection's apps that still exist (an app deleted since simply drops out) and pass the request's `filter`. */
+function selectedApps(ctx: QseowContext, selection: SelectionRecord, req: SimRequest): AppRecord[] {
+  const { matches, readsValues } = requestFilter(req);
   return selection.items.flatMap((item) => {
     const app = item.type.toLowerCase() === 'app' ? ctx.site.apps.get(item.objectID) : undefined;
-    return app ? [app] : [];
+    return app && matches(appFull(ctx.site, app, readsValues)) ? [app] : [];
   });
 }
 
@@ -98,10 +104,10 @@ export function registerSelections(router: Router, ctx: QseowContext): void {
     return noContent;
   });
 
-  router.on('GET', '/qrs/selection/:id/app/synthetic', (_req, { id }) => json(200, synthetic(ctx, selectedApps(ctx, selectionOr404(ctx, id)))));
+  router.on('GET', '/qrs/selection/:id/app/synthetic', (req, { id }) => json(200, synthetic(ctx, selectedApps(ctx, selectionOr404(ctx, id), req))));
 
   router.on('PUT', '/qrs/selection/:id/app/synthetic', (req, { id }) => {
-    const apps = selectedApps(ctx, selectionOr404(ctx, id));
+    const apps = selectedApps(ctx, selectionOr404(ctx, id), req);
     const body = readBody(req, syntheticUpdate);
     if (body.type.toLowerCase() !== 'app') throw qrsText(400, `Synthetic type "${body.type}" does not match /app/synthetic`);
     const changes = body.properties.filter((p) => p.valueIsModified).map((property) => {
@@ -113,7 +119,8 @@ export function registerSelections(router: Router, ctx: QseowContext): void {
       return { def, change: change.data };
     });
     const sent = Date.parse(body.latestModifiedDate);
-    const newer = apps.find((app) => Number.isNaN(sent) || Date.parse(app.modifiedDate) > sent);
+    if (Number.isNaN(sent)) throw qrsText(400, `latestModifiedDate "${body.latestModifiedDate}" is not a date: send the value the GET of this synthetic object answered`);
+    const newer = apps.find((app) => Date.parse(app.modifiedDate) > sent);
     if (newer) {
       throw qrsText(409, `Conflict: app ${newer.id} was modified at ${newer.modifiedDate}; the request carried latestModifiedDate ${body.latestModifiedDate}. Read the synthetic object again and retry.`);
     }

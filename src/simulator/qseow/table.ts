@@ -4,6 +4,7 @@
  * `{id, columnNames, rows}`. Assumed: only "Property" columns (a dotted path to a scalar), 201 as for other POSTs.
  */
 import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import { queryParam, type SimRequest } from '../http/types';
 import { readBody, tableRequest } from './bodies';
 import { qrsText } from './guard';
@@ -36,13 +37,21 @@ function nonNegative(req: SimRequest, name: string): number | undefined {
   return n;
 }
 
-export function tableView(type: string, req: SimRequest, matches: Json[]): Json {
+export type TableRequest = z.infer<typeof tableRequest>;
+
+/** The table request of POST /qrs/{type}/table, checked before any entity is read; 400 on a body we cannot answer. */
+export function readTableRequest(type: string, req: SimRequest): TableRequest {
   const body = readBody(req, tableRequest);
   if (body.entity.toLowerCase() !== type) throw qrsText(400, `Table entity "${body.entity}" does not match /qrs/${type}/table`);
   for (const column of body.columns) {
     if (column.columnType.toLowerCase() !== 'property') throw qrsText(400, `Column "${column.name}": columnType "${column.columnType}" is not supported (use Property)`);
     if (/^customproperties(\.|$)/i.test(column.definition)) throw qrsText(400, `Column "${column.name}": "${column.definition}" is a list, not a property`);
   }
+  return body;
+}
+
+/** The rows of `matches` (full entities, already filtered) for the requested columns, sorted and paged. */
+export function tableView(body: TableRequest, req: SimRequest, matches: Json[]): Json {
   let rows = matches.map((entity) => body.columns.map((column) => valueAt(entity, column.definition)));
   const sortColumn = queryParam(req, 'sortColumn');
   if (sortColumn) {
