@@ -9,6 +9,7 @@ import { DEFAULT_RATE_LIMITS } from '../simulator/cloud/rate-limit';
 import { runSequentialBaseline, type BaselineResult } from './baseline';
 import { round, startScenarioStack, type BenchContext } from './context';
 import { latencyBound, type LatencyBound } from './model';
+import type { TenantTimeline } from './timeline';
 import { QSEOW_CONNECTIONS } from '../qlik/qrs/client';
 import { benchPlan, BENCH_APPS, MANAGED_SPACE, runRollout } from './rollout-run';
 import type { RequestStats } from './sim-child';
@@ -40,6 +41,7 @@ export interface LatencyResult {
   baseline: BaselineResult & { measuredTenants: number; extrapolatedSeconds: number };
   /** Sequential baseline extrapolated to N tenants / the rollout's wall time. */
   speedupOverBaseline: number;
+  tenantTimeline?: TenantTimeline;
   activities: number;
   activityFailures: number;
   simulatorRequests: RequestStats;
@@ -94,6 +96,7 @@ export async function runLatency(ctx: BenchContext, options: LatencyOptions): Pr
       ratioToCriticalPath: round(run.wallMs / bound.criticalPathMs, 2),
       baseline: { ...baseline, measuredTenants: baseline.tenants.length, extrapolatedSeconds: round(extrapolatedMs / 1000) },
       speedupOverBaseline: round(extrapolatedMs / run.wallMs, 1),
+      tenantTimeline: run.tenantHistory.timeline,
       activities: totalActivities(stats),
       activityFailures: stats.activityFailures,
       simulatorRequests,

@@ -5,6 +5,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { simulatorPlanFile } from '../plan/simulator-plan';
 import { planFromObject } from '../plan/load';
+import { meanTimeline, tenantTimeline, type TenantTimeline } from './timeline';
 import type { RolloutPlan } from '../plan/types';
 import type { rolloutWorkflow } from '../workflows';
 import { progressQuery, workflowIds, type RolloutOptions, type RolloutProgress } from '../workflows/messages';
@@ -42,6 +43,8 @@ export interface HistoryStats {
   mean: number;
   min: number;
   max: number;
+  /** Where the sampled tenants' time went (means). */
+  timeline?: TenantTimeline;
 }
 
 export interface RolloutRun {
@@ -98,7 +101,7 @@ export async function runRollout(client: Client, taskQueue: string, plan: Rollou
   const rolloutRuns = await runHistoryLengths(client, handle.workflowId, handle.firstExecutionRunId);
   const succeeded = finished ? plan.tenants.map((t) => t.name) : result.tenants.filter((t) => t.status === 'succeeded').map((t) => t.tenant);
   const sample = spread(succeeded, historySamples);
-  const tenantHistory = await historyStats(client, sample.map((tenant) => workflowIds.tenant(rolloutId, tenant)));
+  const tenantHistory = await historyStats(client, sample.map((tenant) => workflowIds.tenant(rolloutId, tenant)), started);
   return { rolloutId, wallMs, completed: Boolean(finished), result, rolloutRuns, tenantHistory };
 }
 
@@ -115,11 +118,20 @@ async function runHistoryLengths(client: Client, workflowId: string, firstRunId:
   return lengths;
 }
 
-export async function historyStats(client: Client, workflowIdsToRead: string[]): Promise<HistoryStats> {
+export async function historyStats(client: Client, workflowIdsToRead: string[], rolloutStartedMs?: number): Promise<HistoryStats> {
   const counts: number[] = [];
-  for (const id of workflowIdsToRead) counts.push((await client.workflow.getHandle(id).fetchHistory()).events?.length ?? 0);
+  const timelines: TenantTimeline[] = [];
+  for (const id of workflowIdsToRead) {
+    const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
+    counts.push(events.length);
+    const timeline = rolloutStartedMs === undefined ? undefined : tenantTimeline(events, rolloutStartedMs);
+    if (timeline) timelines.push(timeline);
+  }
   if (counts.length === 0) return { samples: 0, mean: 0, min: 0, max: 0 };
-  return { samples: counts.length, mean: Math.round((counts.reduce((a, b) => a + b, 0) / counts.length) * 10) / 10, min: Math.min(...counts), max: Math.max(...counts) };
+  return {
+    samples: counts.length, mean: Math.round((counts.reduce((a, b) => a + b, 0) / counts.length) * 10) / 10, min: Math.min(...counts), max: Math.max(...counts),
+    timeline: meanTimeline(timelines),
+  };
 }
 
 /** Up to `n` items spread evenly over the list (first and last included). */
