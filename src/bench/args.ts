@@ -32,7 +32,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     .option('--concurrency <n>', 'tenants in flight at once (default: 250 for throughput/scale, all for latency/sync)')
     .option('--out <dir>', 'where latest.json and latest.md are written', 'bench/results')
     .option('--cached-workflows <n>', "the worker's sticky cache size (maxCachedWorkflows): memory against replays", '400')
-    .option('--worker-heap-mib <n>', "the worker's V8 old-space limit (--max-old-space-size), as a container limit would set it; 0 = Node's default", '0')
+    .option('--worker-heap-mib <n>', "the worker's V8 old-space limit (--max-old-space-size), as docker-compose.yml sets it for workers; 0 = Node's default", '384')
     .option('--no-coalesce', 'let concurrent tenants race for shared QSEoW objects (409 + re-read) instead of group-committing')
     .option('--profile', 'run the worker and the simulator under node --cpu-prof and summarise the top frames')
     .exitOverride();
