@@ -88,7 +88,7 @@ async function ensureAppValue(qrs: Transport, app: AppFacts, propertyName: strin
     coalesce: deps.coalesceWrites,
     read: async () => ({ ...(await appCustomProperty.read(qrs, [app.id], propertyName)), added: [] }),
     modify: (edit) => (edit.values.includes(value) || edit.added.includes(value) ? undefined : { ...edit, added: [...edit.added, value] }),
-    write: (edit) => appCustomProperty.change(qrs, [app.id], propertyName, edit.latestModifiedDate, { added: edit.added }),
+    write: (edit) => appCustomProperty.add(qrs, [app.id], propertyName, edit.latestModifiedDate, edit.added),
   });
 }
 

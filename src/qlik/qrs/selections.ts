@@ -16,7 +16,7 @@ const SelectionSchema = z.looseObject({ id: z.string() });
 
 const SyntheticSchema = z.looseObject({
   latestModifiedDate: z.string(),
-  properties: z.array(z.looseObject({ name: z.string(), value: z.unknown(), valueIsDifferent: z.boolean().nullish() })),
+  properties: z.array(z.looseObject({ name: z.string(), value: z.unknown() })),
 });
 
 /** A custom property as the selected apps carry it. */
@@ -25,8 +25,6 @@ export interface SyntheticCustomProperty {
   latestModifiedDate: string;
   /** Values any selected app carries. */
   values: string[];
-  /** True when the selected apps do not all carry the same values. */
-  differs: boolean;
 }
 
 const syntheticName = (propertyName: string) => `@${propertyName}`;
@@ -40,14 +38,14 @@ async function readSynthetic(qrs: Transport, selectionId: string, propertyName: 
   const { data } = await qrs.request({ method: 'GET', route: '/qrs/selection/{id}/app/synthetic', params: { id: selectionId }, schema: SyntheticSchema });
   const property = data.properties.find((p) => p.name === syntheticName(propertyName));
   const values = z.array(z.string()).safeParse(property?.value ?? []);
-  return { latestModifiedDate: data.latestModifiedDate, values: values.success ? values.data : [], differs: Boolean(property?.valueIsDifferent) };
+  return { latestModifiedDate: data.latestModifiedDate, values: values.success ? values.data : [] };
 }
 
-async function writeSynthetic(qrs: Transport, selectionId: string, latestModifiedDate: string, propertyName: string, change: { added: string[]; removed: string[] }): Promise<void> {
+async function addSyntheticValues(qrs: Transport, selectionId: string, latestModifiedDate: string, propertyName: string, added: string[]): Promise<void> {
   const body = {
     type: 'App',
     latestModifiedDate,
-    properties: [{ name: syntheticName(propertyName), value: change, valueIsModified: true, valueIsDifferent: false }],
+    properties: [{ name: syntheticName(propertyName), value: { added, removed: [] }, valueIsModified: true, valueIsDifferent: false }],
   };
   await qrs.call({ method: 'PUT', route: '/qrs/selection/{id}/app/synthetic', params: { id: selectionId }, body });
 }
@@ -80,7 +78,7 @@ async function withSelection<T>(qrs: Transport, appIds: string[], use: (selectio
 /** Multi-edit of one custom property on a set of apps. */
 export const appCustomProperty = {
   read: (qrs: Transport, appIds: string[], propertyName: string) => withSelection(qrs, appIds, (id) => readSynthetic(qrs, id, propertyName)),
-  /** Adds (and removes) values on every app of the set; adding a value an app already carries changes nothing. */
-  change: (qrs: Transport, appIds: string[], propertyName: string, latestModifiedDate: string, change: { added: string[]; removed?: string[] }) =>
-    withSelection(qrs, appIds, (id) => writeSynthetic(qrs, id, latestModifiedDate, propertyName, { added: change.added, removed: change.removed ?? [] })),
+  /** Adds values on every app of the set; adding a value an app already carries changes nothing. */
+  add: (qrs: Transport, appIds: string[], propertyName: string, latestModifiedDate: string, added: string[]) =>
+    withSelection(qrs, appIds, (id) => addSyntheticValues(qrs, id, latestModifiedDate, propertyName, added)),
 };
