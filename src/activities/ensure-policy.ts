@@ -6,10 +6,10 @@
 import type { Logger } from 'pino';
 import type { PhaseContext, PolicySpec } from '../plan/types';
 import { configFailure } from '../qlik/errors';
-import { findAppsByName, pickPlanApp, type AppFacts } from '../qlik/qrs/apps';
+import { appModifiedDate, appsCarryingValue, findAppsByName, pickPlanApp, type AppFacts } from '../qlik/qrs/apps';
 import { qrsClient, quote } from '../qlik/qrs/client';
 import { customPropertyDefinitions, type CustomPropertyDefinition } from '../qlik/qrs/custom-properties';
-import { appCustomProperty, type SyntheticCustomProperty } from '../qlik/qrs/selections';
+import { appCustomProperty } from '../qlik/qrs/selections';
 import { systemRules, type SystemRule } from '../qlik/qrs/system-rules';
 import type { Transport } from '../qlik/transport';
 import { ensureOne, readModifyWrite } from './optimistic';
@@ -72,22 +72,30 @@ async function ensureChoiceValue(qrs: Transport, propertyName: string, value: st
   return { definition: entity, change: created === 'created' ? 'created' : change };
 }
 
-/** The synthetic view of the app's custom property, plus the values this commit adds. */
-interface AppValuesEdit extends SyntheticCustomProperty {
+/** One commit of values onto an app: the stamp it was read at, and the values it adds. */
+interface AppValuesEdit {
+  latestModifiedDate: string;
   added: string[];
 }
 
 /**
- * The tenant's value on one plan app, as a multi-edit (QRS selection + synthetic PUT): the change alone travels,
- * never the app's full value list. Concurrent tenants of this worker share one commit per app.
+ * The tenant's value on one plan app. A count answers "already there" (every re-run); otherwise a multi-edit (QRS
+ * selection + synthetic PUT) adds it, carrying the app's stamp from one table row: only the change travels, never
+ * the app's value list, which grows with the tenant count. Concurrent tenants of this worker share one commit per
+ * app; adding a value the app already has is a no-op, so a commit after a 409 simply re-sends its values.
  */
 async function ensureAppValue(qrs: Transport, app: AppFacts, propertyName: string, value: string, deps: ResolvedDeps): Promise<Change> {
+  if ((await appsCarryingValue(qrs, [app.id], propertyName, value)).has(app.id)) return 'unchanged';
   return readModifyWrite<AppValuesEdit>({
     what: `custom property "${propertyName}" on app "${app.name}" (${app.id}) on ${qrs.target}`,
     attempts: deps.conflictAttempts,
     coalesce: deps.coalesceWrites,
-    read: async () => ({ ...(await appCustomProperty.read(qrs, [app.id], propertyName)), added: [] }),
-    modify: (edit) => (edit.values.includes(value) || edit.added.includes(value) ? undefined : { ...edit, added: [...edit.added, value] }),
+    read: async () => {
+      const latestModifiedDate = await appModifiedDate(qrs, app.id);
+      if (!latestModifiedDate) throw configFailure(`App "${app.name}" (${app.id}) disappeared from ${qrs.target} while its ${propertyName} values were being set; check the plan's apps[].`);
+      return { latestModifiedDate, added: [] };
+    },
+    modify: (edit) => (edit.added.includes(value) ? undefined : { ...edit, added: [...edit.added, value] }),
     write: (edit) => appCustomProperty.add(qrs, [app.id], propertyName, edit.latestModifiedDate, edit.added),
   });
 }

@@ -51,6 +51,15 @@ const AppFactsSchema = z.object({
 });
 export type AppFacts = z.output<typeof AppFactsSchema>;
 
+/**
+ * The app's modification stamp, from one table row: what a synthetic multi-edit must carry (an older one is a 409).
+ * undefined when the app no longer exists.
+ */
+export async function appModifiedDate(qrs: Transport, appId: string): Promise<string | undefined> {
+  const rows = await readTable(qrs, 'app', 'App', { id: 'id', modifiedDate: 'modifiedDate' }, z.object({ id: z.string(), modifiedDate: z.string() }), `id eq ${guid(appId)}`);
+  return rows[0]?.modifiedDate;
+}
+
 export function hasReloaded(app: Pick<AppFacts, 'lastReloadTime'>): boolean {
   return Boolean(app.lastReloadTime) && !app.lastReloadTime!.startsWith(QRS_NULL_DATE_PREFIX);
 }

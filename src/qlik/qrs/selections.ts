@@ -5,8 +5,7 @@
  *
  * Qlik documents the synthetic envelope (latestModifiedDate, properties[name, value, valueIsDifferent,
  * valueIsModified]) but not how a custom property's value looks inside it. Assumed here, and in the simulator's
- * twin (src/simulator/qseow): the property is named `@<definition name>`; GET gives the values as a string array,
- * PUT takes `{added: [...], removed: [...]}`.
+ * twin (src/simulator/qseow): the property is named `@<definition name>` and PUT takes `{added: [...], removed: [...]}`.
  */
 import { z } from 'zod';
 import { isHttpStatus } from '../errors';
@@ -14,31 +13,11 @@ import type { Transport } from '../transport';
 
 const SelectionSchema = z.looseObject({ id: z.string() });
 
-const SyntheticSchema = z.looseObject({
-  latestModifiedDate: z.string(),
-  properties: z.array(z.looseObject({ name: z.string(), value: z.unknown() })),
-});
-
-/** A custom property as the selected apps carry it. */
-export interface SyntheticCustomProperty {
-  /** Modification stamp of the newest selected app: a PUT carrying an older one answers 409. */
-  latestModifiedDate: string;
-  /** Values any selected app carries. */
-  values: string[];
-}
-
 const syntheticName = (propertyName: string) => `@${propertyName}`;
 
 async function createSelection(qrs: Transport, appIds: string[]): Promise<string> {
   const body = { items: appIds.map((objectID) => ({ type: 'App', objectID })) };
   return (await qrs.request({ method: 'POST', route: '/qrs/selection', body, schema: SelectionSchema })).data.id;
-}
-
-async function readSynthetic(qrs: Transport, selectionId: string, propertyName: string): Promise<SyntheticCustomProperty> {
-  const { data } = await qrs.request({ method: 'GET', route: '/qrs/selection/{id}/app/synthetic', params: { id: selectionId }, schema: SyntheticSchema });
-  const property = data.properties.find((p) => p.name === syntheticName(propertyName));
-  const values = z.array(z.string()).safeParse(property?.value ?? []);
-  return { latestModifiedDate: data.latestModifiedDate, values: values.success ? values.data : [] };
 }
 
 async function addSyntheticValues(qrs: Transport, selectionId: string, latestModifiedDate: string, propertyName: string, added: string[]): Promise<void> {
@@ -77,7 +56,6 @@ async function withSelection<T>(qrs: Transport, appIds: string[], use: (selectio
 
 /** Multi-edit of one custom property on a set of apps. */
 export const appCustomProperty = {
-  read: (qrs: Transport, appIds: string[], propertyName: string) => withSelection(qrs, appIds, (id) => readSynthetic(qrs, id, propertyName)),
   /** Adds values on every app of the set; adding a value an app already carries changes nothing. */
   add: (qrs: Transport, appIds: string[], propertyName: string, latestModifiedDate: string, added: string[]) =>
     withSelection(qrs, appIds, (id) => addSyntheticValues(qrs, id, latestModifiedDate, propertyName, added)),
