@@ -80,6 +80,11 @@ function fillRoute(route: string, params: Record<string, string> = {}): string {
  * this process: after a 429 no other activity calls that host+tier before the window ends (not only the retried one).
  */
 const retryAfterUntil = new Map<string, number>();
+/** Milliseconds until the Retry-After window on `tier` ends (<= 0: open). Timers may fire a millisecond early. */
+function windowLeft(tier: string): number {
+  const left = (retryAfterUntil.get(tier) ?? 0) - Date.now();
+  return left > 0 ? left + 1 : 0;
+}
 function rateTier(kind: HostKind, origin: string, method: string): string {
   return kind === 'cloud' ? `${origin} ${method === 'GET' ? 'read' : 'write'}` : origin;
 }
@@ -140,8 +145,10 @@ export class Transport {
       headers['content-type'] = 'application/json';
     }
     const tier = rateTier(this.kind, this.origin, req.method);
-    const waitMs = (retryAfterUntil.get(tier) ?? 0) - Date.now();
-    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    // Re-check after each wait: another call's 429 may have extended the window while this one slept.
+    for (let waitMs = windowLeft(tier); waitMs > 0; waitMs = windowLeft(tier)) {
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
     const started = performance.now();
     const qs = search.toString();
     let status = 0;

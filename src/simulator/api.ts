@@ -86,6 +86,9 @@ export interface SimState {
 }
 
 export interface SimRequestLogEntry {
+  /** When the request arrived (epoch ms), before its body was read. */
+  receivedAt: number;
+  /** When it was answered (or the connection reset). */
   at: number;
   host: string;
   method: string;

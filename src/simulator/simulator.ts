@@ -202,6 +202,7 @@ export class QlikSimulator implements Simulator {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const receivedAt = Date.now();
     const method = req.method ?? 'GET';
     const { host, baseUrl } = this.resolveHost(req);
     const url = new URL(req.url ?? '/', baseUrl);
@@ -231,7 +232,7 @@ export class QlikSimulator implements Simulator {
       status = 500;
       send(res, { status: 500, body: cloudErrorBody(500, 'HTTP-500', 'Internal Server Error', (err as Error).message) });
     } finally {
-      this.requests.add({ at: Date.now(), host: hostLabel, method, path: routePath, status });
+      this.requests.add({ receivedAt, at: Date.now(), host: hostLabel, method, path: routePath, status });
     }
   }
 

@@ -3,7 +3,7 @@
  * plan; its activities read before they write, so tenants already migrated only get verified ("unchanged") and
  * the run migrates the ones that are not yet.
  */
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, type ScheduleDescription, type ScheduleOptions, type ScheduleSpec } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, type ScheduleDescription, type ScheduleHandle, type ScheduleOptions, type ScheduleSpec } from '@temporalio/client';
 import { parseDuration } from '../../plan/schema';
 import { RolloutIdKey } from '../../shared/search-attributes';
 import { workflowIds, type RolloutInput } from '../../workflows/messages';
@@ -106,6 +106,18 @@ function summarize(d: ScheduleDescription) {
   };
 }
 
+/**
+ * Temporal applies pause/unpause asynchronously (the scheduler workflow handles it as a signal), so a describe right
+ * after can still show the old state: wait briefly until it shows the one just asked for.
+ */
+async function describeSettled(handle: ScheduleHandle, paused: boolean | undefined): Promise<ScheduleDescription> {
+  for (let attempt = 0; ; attempt++) {
+    const description = await handle.describe();
+    if (paused === undefined || description.state.paused === paused || attempt >= 50) return description;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export type ScheduleAction = 'describe' | 'pause' | 'unpause' | 'trigger' | 'delete';
 
 /** The commands that act on one schedule by id. */
@@ -121,7 +133,7 @@ export async function scheduleActionCommand(ctx: CommandContext, action: Schedul
       printResult(ctx.io, ctx.options, { scheduleId, deleted: true }, () => `Deleted schedule ${scheduleId}.`);
       return ExitCode.Ok;
     }
-    const description = summarize(await handle.describe());
+    const description = summarize(await describeSettled(handle, action === 'pause' ? true : action === 'unpause' ? false : undefined));
     printResult(ctx.io, ctx.options, description, () =>
       [
         `Schedule ${scheduleId}: ${description.paused ? 'paused' : 'active'}${description.note ? ` (${description.note})` : ''}`,
