@@ -8,7 +8,7 @@ import type { PhaseContext, PolicySpec } from '../plan/types';
 import { configFailure } from '../qlik/errors';
 import { appModifiedDate, appsCarryingValue, findAppsByName, pickPlanApp, type AppFacts } from '../qlik/qrs/apps';
 import { qrsClient, quote } from '../qlik/qrs/client';
-import { customPropertyDefinitions, type CustomPropertyDefinition } from '../qlik/qrs/custom-properties';
+import { customPropertyDefinitions, findCustomPropertyDefinitions, type CustomPropertyDefinition, type CustomPropertyDefinitionRow } from '../qlik/qrs/custom-properties';
 import { appCustomProperty } from '../qlik/qrs/selections';
 import { systemRules, type SystemRule } from '../qlik/qrs/system-rules';
 import type { Transport } from '../qlik/transport';
@@ -44,9 +44,9 @@ async function ensurePolicyRule(qrs: Transport, policy: PolicySpec, deps: Resolv
   return { id: entity.id, change: fixed };
 }
 
-async function ensureChoiceValue(qrs: Transport, propertyName: string, value: string, deps: ResolvedDeps): Promise<{ definition: CustomPropertyDefinition; change: Change }> {
-  const { entity, change: created } = await ensureOne<CustomPropertyDefinition>({
-    find: () => customPropertyDefinitions.list(qrs, `name eq ${quote(propertyName)}`),
+async function ensureChoiceValue(qrs: Transport, propertyName: string, value: string, deps: ResolvedDeps): Promise<{ definition: CustomPropertyDefinitionRow; change: Change }> {
+  const { entity, change: created } = await ensureOne<CustomPropertyDefinitionRow>({
+    find: () => findCustomPropertyDefinitions(qrs, `name eq ${quote(propertyName)}`),
     // Created without values: a duplicate from a race may be deleted, so values go onto the survivor only.
     create: () => customPropertyDefinitions.create(qrs, { name: propertyName, valueType: 'Text', choiceValues: [], objectTypes: ['App'] }),
     remove: (definition) => customPropertyDefinitions.remove(qrs, definition.id),

@@ -13,6 +13,7 @@ import type { TenantTimeline } from './timeline';
 import { QSEOW_CONNECTIONS } from '../qlik/qrs/client';
 import { benchPlan, BENCH_APPS, MANAGED_SPACE, runRollout } from './rollout-run';
 import type { RequestStats } from './sim-child';
+import { type CpuSpent, cpuSpent } from './cpu';
 import type { PeakMemory } from './stack';
 import { totalActivities } from './throughput';
 import type { VerifyResult } from './verify';
@@ -46,6 +47,8 @@ export interface LatencyResult {
   activityFailures: number;
   simulatorRequests: RequestStats;
   memory: PeakMemory;
+  /** CPU per process during the rollout (before the baseline). */
+  cpu: CpuSpent;
   verified: VerifyResult;
 }
 
@@ -59,7 +62,9 @@ export async function runLatency(ctx: BenchContext, options: LatencyOptions): Pr
     const planOptions = { concurrency: options.concurrency, sync: false, qseowConnections: options.concurrency };
     const fullPlan = benchPlan(stack.sim.info, { ...planOptions, tenantCount: allTenants });
     const plan = benchPlan(stack.sim.info, { ...planOptions, tenantCount: options.tenants });
+    const cpuBefore = stack.cpu();
     const run = await stack.guard(runRollout(stack.client, stack.taskQueue, plan, { log: ctx.log, progressNote: stack.memoryNote }));
+    const cpu = cpuSpent(cpuBefore, stack.cpu(), run.wallMs, options.tenants);
     const stats = await stack.workerStats();
     const verified = await stack.sim.call<VerifyResult>('verify', { tenants: plan.tenants.map((t) => t.name), apps: BENCH_APPS, managedSpace: MANAGED_SPACE });
     const simulatorRequests = await stack.sim.call<RequestStats>('requestStats');
@@ -101,6 +106,7 @@ export async function runLatency(ctx: BenchContext, options: LatencyOptions): Pr
       activityFailures: stats.activityFailures,
       simulatorRequests,
       memory,
+      cpu,
       verified,
     };
     ctx.log(`  bound ${round(bound.boundMs / 1000)} s (${bound.binding}); ${result.ratioToBound}x the bound; baseline ${baseline.meanMsPerTenant} ms/tenant -> ${result.baseline.extrapolatedSeconds} s for ${options.tenants}: ${result.speedupOverBaseline}x faster`);

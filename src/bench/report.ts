@@ -1,5 +1,6 @@
 /** The Markdown summary of a bench run (bench/results/latest.md, also printed). */
 import type { BenchResults } from './bench';
+import { type CpuSpent, describeCpu } from './cpu';
 import type { PeakMemory } from './stack';
 import type { ThroughputResult } from './throughput';
 import type { TenantTimeline } from './timeline';
@@ -11,6 +12,7 @@ const ok = (pass: boolean) => (pass ? 'met' : '**missed**');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const timelineRow = (name: string, t: TenantTimeline | undefined) =>
   t ? [`| ${name}: where a tenant's time goes (mean of sampled tenants) | started ${seconds(t.startDelayMs)} after the rollout; then ${seconds(t.totalMs)}: activities running ${seconds(t.runningMs)}, queued for a worker ${seconds(t.queuedMs)}, workflow tasks between them ${seconds(t.decidingMs)} | |`] : [];
+const cpuRow = (name: string, cpu: CpuSpent | undefined, wallSeconds: number) => (cpu ? [`| ${name}: CPU during the rollout | ${describeCpu(cpu, wallSeconds)} | |`] : []);
 const runs = (r: ThroughputResult) => `${r.rolloutRuns} run(s): ${r.rolloutHistoryPerRun.join(', ')} events`;
 
 function throughputRows(name: string, r: ThroughputResult): string[] {
@@ -21,6 +23,7 @@ function throughputRows(name: string, r: ThroughputResult): string[] {
     `| ${name}: activities/s | ${r.activitiesPerSecond} (${r.activities} activity attempts, ${r.activityFailures} failed and retried; ${r.qlikCalls} Qlik calls) | |`,
     `| ${name}: history events per tenant workflow | mean ${r.tenantHistoryEvents.mean} (min ${r.tenantHistoryEvents.min}, max ${r.tenantHistoryEvents.max}; ${r.tenantHistoryEvents.samples} sampled) | |`,
     ...timelineRow(name, r.tenantHistoryEvents.timeline),
+    ...cpuRow(name, r.cpu, r.wallSeconds),
     `| ${name}: rollout workflow history per run | ${runs(r)} | |`,
     `| ${name}: peak RSS (VmHWM) | ${mem(r.memory)} | worker < ${TARGETS.workerMiB} MiB: ${ok((r.memory.worker?.peakRssMiB ?? Infinity) < TARGETS.workerMiB)} |`,
   ];
@@ -45,6 +48,7 @@ export function renderMarkdown(results: BenchResults): string {
       `| latency: wall time | ${l.wallSeconds} s | |`,
       `| latency: model lower bound | ${(l.model.boundMs / 1000).toFixed(1)} s, bound by ${l.model.binding} (critical path ${(l.model.criticalPathMs / 1000).toFixed(1)} s = ${l.model.callsPerTenant} calls x ${l.model.meanLatencyMs} ms + ${l.model.distributionDelayMs} ms; shared-object writes ${(l.model.sharedWriteFloorMs / 1000).toFixed(1)} s; rate limits ${(l.model.rateLimitFloorMs / 1000).toFixed(1)} s; ${l.model.siteConnections} QSEoW sockets ${(l.model.siteConnectionFloorMs / 1000).toFixed(1)} s) | |`,
       ...timelineRow('latency', l.tenantTimeline),
+      ...cpuRow('latency', l.cpu, l.wallSeconds),
       `| latency: wall / bound | ${l.ratioToBound}x (${l.ratioToCriticalPath}x one tenant's critical path) | <= ${TARGETS.ratioToBound}x: ${ok(l.ratioToBound <= TARGETS.ratioToBound)} |`,
       `| latency: sequential baseline | ${l.baseline.meanMsPerTenant} ms/tenant measured on ${l.baseline.measuredTenants} tenants, extrapolated to ${l.tenants}: ${l.baseline.extrapolatedSeconds} s | |`,
       `| latency: speed-up over the baseline | ${l.speedupOverBaseline}x | >= ${TARGETS.speedup}x: ${ok(l.speedupOverBaseline >= TARGETS.speedup)} |`,

@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { startDevServer, type DevServer } from '../devserver/dev-server';
 import type { SimulatorOptions } from '../simulator/api';
 import type { SimulatorTuning } from '../simulator';
+import { type CpuSnapshot, processCpuSeconds } from './cpu';
 import { processMemory, type ProcessMemory } from './memory';
 import { connectChild, forkSibling, type ChildHandle } from './rpc';
 import type { SimChildInfo } from './sim-child';
@@ -53,6 +54,8 @@ export interface BenchStack {
   memory(): PeakMemory;
   /** "worker 312 MiB, simulator 140 MiB, server 250 MiB" (current RSS), for progress lines. */
   memoryNote(): string;
+  /** CPU seconds used so far by each process of the stack (take one before and one after a rollout). */
+  cpu(): CpuSnapshot;
   stop(): Promise<PeakMemory>;
 }
 
@@ -107,6 +110,10 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
       workerStats: () => worker.call<WorkerStats>('stats'),
       guard: (work) => Promise.race([work, worker.crashed, sim.crashed]),
       memory,
+      cpu: () => {
+        const own = process.cpuUsage();
+        return { server: processCpuSeconds(serverPid), worker: processCpuSeconds(worker.pid), simulator: processCpuSeconds(sim.pid), bench: (own.user + own.system) / 1e6 };
+      },
       memoryNote: () => {
         const now = memory();
         return `RSS worker ${now.worker?.rssMiB ?? '?'} MiB, simulator ${now.simulator?.rssMiB ?? '?'} MiB, server ${now.server?.rssMiB ?? '?'} MiB`;

@@ -3,6 +3,7 @@
  * fast the engine itself (worker, Temporal server, simulator) moves tenants through the five setup phases.
  */
 import { round, startScenarioStack, type BenchContext } from './context';
+import { type CpuSpent, cpuSpent } from './cpu';
 import type { PeakMemory } from './stack';
 import { benchPlan, BENCH_APPS, MANAGED_SPACE, runRollout, type HistoryStats } from './rollout-run';
 import type { RequestStats } from './sim-child';
@@ -38,6 +39,8 @@ export interface ThroughputResult {
   rolloutRuns: number;
   rolloutHistoryPerRun: number[];
   memory: PeakMemory;
+  /** CPU per process during the rollout (before verification and history sampling). */
+  cpu: CpuSpent;
   verified: VerifyResult;
 }
 
@@ -47,9 +50,11 @@ export async function runThroughput(ctx: BenchContext, options: ThroughputOption
   const stack = await startScenarioStack(ctx, { tenants: options.tenants, seed: 8, distributionDelayMs: 0, rateLimits: false }, 50, 100);
   try {
     const plan = benchPlan(stack.sim.info, { tenantCount: options.tenants, concurrency: options.concurrency, sync: false });
+    const cpuBefore = stack.cpu();
     const run = await stack.guard(runRollout(stack.client, stack.taskQueue, plan, { log: ctx.log, progressNote: stack.memoryNote, tenantsPerRun: options.tenantsPerRun, timeLimitMs: options.timeLimitMs }));
-    const stats = await stack.workerStats();
     const succeeded = run.completed ? options.tenants : run.result.tenants.filter((t) => t.status === 'succeeded').length;
+    const cpu = cpuSpent(cpuBefore, stack.cpu(), run.wallMs, succeeded);
+    const stats = await stack.workerStats();
     const verifiedTenants = run.completed ? plan.tenants.map((t) => t.name) : run.result.tenants.filter((t) => t.status === 'succeeded').map((t) => t.tenant);
     const verified = await stack.sim.call<VerifyResult>('verify', { tenants: verifiedTenants, apps: BENCH_APPS, managedSpace: MANAGED_SPACE });
     const simulatorRequests = await stack.sim.call<RequestStats>('requestStats');
@@ -73,6 +78,7 @@ export async function runThroughput(ctx: BenchContext, options: ThroughputOption
       rolloutRuns: run.rolloutRuns.length,
       rolloutHistoryPerRun: run.rolloutRuns,
       memory,
+      cpu,
       verified,
     };
     ctx.log(`  ${result.status} in ${result.wallSeconds} s: ${result.tenantsPerSecond} tenants/s, ${result.activitiesPerSecond} activities/s, verified ${verified.ok}/${verified.checked}, worker peak ${memory.worker?.peakRssMiB} MiB`);

@@ -44,6 +44,15 @@ export class RolloutBook {
     return this.plan.waves[this.state.waveIndex];
   }
 
+  /**
+   * The plan the next run needs: only tenants not yet started keep their entries (a started tenant's workflow has its
+   * own copy; retries and skips address it by id). At 10,000 tenants the entries are ~1.6 MB, carried by every
+   * continue-as-new and replayed whenever a busy rollout's task is retried.
+   */
+  planForNextRun(): RolloutPlan {
+    return { ...this.plan, tenants: this.plan.tenants.filter((entry) => !this.state.records[entry.name]) };
+  }
+
   statusOf(tenant: string): TenantStatus {
     return this.state.records[tenant]?.status ?? 'pending';
   }

@@ -135,7 +135,7 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutProgr
   const continueWithCarriedState = async () => {
     await condition(allHandlersFinished);
     log.info('Rollout continues as new', { rolloutId, run: book.state.run, historyLength: workflowInfo().historyLength });
-    await continueAsNew<typeof rolloutWorkflow>({ rolloutId, plan, options, carried: { ...book.state, run: book.state.run + 1 } });
+    await continueAsNew<typeof rolloutWorkflow>({ rolloutId, plan: book.planForNextRun(), options, carried: { ...book.state, run: book.state.run + 1 } });
   };
 
   while (book.currentWave() && !aborting) {

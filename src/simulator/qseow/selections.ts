@@ -15,7 +15,7 @@ import { json, noContent, type SimRequest } from '../http/types';
 import { readBody, selectionCreate, syntheticListChange, syntheticUpdate } from './bodies';
 import type { QseowContext } from './context';
 import { qrsText } from './guard';
-import type { AppRecord, CustomPropertyDefinitionRecord, SelectionRecord } from './model';
+import type { AppRecord, CustomPropertyDefinitionRecord, CustomPropertyValueRecord, SelectionRecord } from './model';
 import { requestFilter } from './qrs-read';
 import { appOr404, newCustomPropertyValue, touch } from './qrs-write';
 import { appFull } from './shapes';
@@ -74,15 +74,45 @@ function synthetic(ctx: QseowContext, apps: AppRecord[]) {
   };
 }
 
+/**
+ * Per value list, the values of each definition, so a commit adding a few names to an app carrying 10,000 does not
+ * rescan them. Valid while the list is only appended to here; every other writer replaces the list.
+ */
+const valueIndex = new WeakMap<CustomPropertyValueRecord[], Map<string, Set<string>>>();
+
+function indexedValues(list: CustomPropertyValueRecord[], definitionId: string): Set<string> {
+  let index = valueIndex.get(list);
+  if (!index) {
+    index = new Map();
+    for (const v of list) {
+      let values = index.get(v.definitionId);
+      if (!values) index.set(v.definitionId, (values = new Set()));
+      values.add(v.value);
+    }
+    valueIndex.set(list, index);
+  }
+  let values = index.get(definitionId);
+  if (!values) index.set(definitionId, (values = new Set()));
+  return values;
+}
+
 /** Adds and removes the values on one app; true if it changed. */
 function applyChange(ctx: QseowContext, req: SimRequest, app: AppRecord, def: CustomPropertyDefinitionRecord, change: { added: string[]; removed: string[] }): boolean {
-  const removed = new Set(change.removed);
-  const kept = app.customProperties.filter((v) => v.definitionId !== def.id || !removed.has(v.value));
-  const present = new Set(kept.filter((v) => v.definitionId === def.id).map((v) => v.value));
-  const added = [...new Set(change.added)].filter((value) => !present.has(value)).map((value) => newCustomPropertyValue(ctx, req, def.id, value));
-  if (kept.length === app.customProperties.length && added.length === 0) return false;
-  app.customProperties = [...kept, ...added];
-  return true;
+  const present = indexedValues(app.customProperties, def.id);
+  if (change.removed.some((value) => present.has(value))) {
+    // Rare (the policy phase only adds): rebuild the list, which drops its index.
+    const removed = new Set(change.removed);
+    const kept = app.customProperties.filter((v) => v.definitionId !== def.id || !removed.has(v.value));
+    const keptValues = new Set(kept.filter((v) => v.definitionId === def.id).map((v) => v.value));
+    app.customProperties = [...kept, ...[...new Set(change.added)].filter((value) => !keptValues.has(value)).map((value) => newCustomPropertyValue(ctx, req, def.id, value))];
+    return true;
+  }
+  const added = [...new Set(change.added)].filter((value) => !present.has(value));
+  for (const value of added) {
+    app.customProperties.push(newCustomPropertyValue(ctx, req, def.id, value));
+    present.add(value);
+  }
+  return added.length > 0;
 }
 
 export function registerSelections(router: Router, ctx: QseowContext): void {

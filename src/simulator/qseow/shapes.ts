@@ -64,22 +64,36 @@ export function customPropertyDefinitionFull(d: CustomPropertyDefinitionRecord):
   };
 }
 
+/** Each definition's condensed shape, rebuilt only when the definition changes (its modifiedDate moves). */
+const condensedCache = new WeakMap<CustomPropertyDefinitionRecord, { version: string; condensed: Json }>();
+
+function condensedDefinition(site: SiteStore, id: string): Json {
+  const def = site.customPropertyDefinitions.get(id);
+  if (!def) return { id, name: '', valueType: 'Text', choiceValues: [] };
+  const cached = condensedCache.get(def);
+  if (cached?.version === def.modifiedDate) return cached.condensed;
+  const condensed = customPropertyDefinitionCondensed(def);
+  condensedCache.set(def, { version: def.modifiedDate, condensed });
+  return condensed;
+}
+
+/** A value record never changes once created, so its shape is built once; its definition is read when used. */
+const valueShapes = new WeakMap<CustomPropertyValueRecord, Json>();
+
 /**
- * The values as QRS shapes them: each with its definition condensed, choice list included. The condensed definitions
- * are built once per call and shared, so an app carrying 10,000 values costs 10,000 objects, not 10,000 lists.
+ * The values as QRS shapes them: each with its definition condensed, choice list included. Shapes are cached per
+ * value and the condensed definition is shared, so re-shaping an app carrying 10,000 values after each change copies
+ * 10,000 references, not 10,000 objects (per-tenant count queries filter on them).
  */
 export function customPropertyValues(site: SiteStore, values: CustomPropertyValueRecord[]): Json[] {
-  const definitions = new Map<string, Json>();
-  const definitionOf = (id: string): Json => {
-    let condensed = definitions.get(id);
-    if (!condensed) {
-      const def = site.customPropertyDefinitions.get(id);
-      condensed = def ? customPropertyDefinitionCondensed(def) : { id, name: '', valueType: 'Text', choiceValues: [] };
-      definitions.set(id, condensed);
+  return values.map((v) => {
+    let shaped = valueShapes.get(v);
+    if (!shaped) {
+      shaped = { ...stamp(v, 'CustomPropertyValue'), value: v.value, get definition() { return condensedDefinition(site, v.definitionId); } };
+      valueShapes.set(v, shaped);
     }
-    return condensed;
-  };
-  return values.map((v) => ({ ...stamp(v, 'CustomPropertyValue'), value: v.value, definition: definitionOf(v.definitionId) }));
+    return shaped;
+  });
 }
 
 export function streamCondensed(s: StreamRecord): Json {
@@ -106,15 +120,14 @@ export function appCondensed(site: SiteStore, app: AppRecord): Json {
 }
 
 /**
- * An app's shaped values, rebuilt only when the app or a definition changed (both move modifiedDate): per-tenant
+ * An app's shaped values, rebuilt only when the app changed (modifiedDate, value count): per-tenant
  * count queries filter an app carrying thousands of values, and must not re-shape them every time.
  */
 const appValuesCache = new WeakMap<AppRecord, { version: string; values: Json[] }>();
 
 function appCustomPropertyValues(site: SiteStore, app: AppRecord): Json[] {
-  let definitionsVersion = '';
-  for (const def of site.customPropertyDefinitions.values()) if (def.modifiedDate > definitionsVersion) definitionsVersion = def.modifiedDate;
-  const version = `${app.modifiedDate}|${definitionsVersion}|${site.customPropertyDefinitions.size}|${app.customProperties.length}`;
+  // Definitions are read through each value's shape when used, so only the app's own changes invalidate this.
+  const version = `${app.modifiedDate}|${app.customProperties.length}`;
   const cached = appValuesCache.get(app);
   if (cached?.version === version) return cached.values;
   const values = customPropertyValues(site, app.customProperties);
