@@ -17,8 +17,21 @@ const ArgsSchema = z.object({
   cachedWorkflows: z.number().int().min(1).max(100_000),
   coalesceWrites: z.boolean(),
   workerHeapMiB: z.number().int().min(0).max(65_536),
+  serverConfig: z.record(z.string(), z.unknown()),
 });
 export type BenchArgs = z.infer<typeof ArgsSchema>;
+
+/** `key=json` (a bare word is a string): one `--dynamic-config-value` of `temporal server start-dev`. */
+function serverConfigEntry(entry: string): [string, unknown] {
+  const at = entry.indexOf('=');
+  if (at <= 0) throw new Error(`bench: --server-config wants key=value, got "${entry}"`);
+  const text = entry.slice(at + 1);
+  try {
+    return [entry.slice(0, at), JSON.parse(text)];
+  } catch {
+    return [entry.slice(0, at), text];
+  }
+}
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchArgs {
   const program = new Command('bench')
@@ -35,9 +48,10 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     .option('--worker-heap-mib <n>', "the worker's V8 old-space limit (--max-old-space-size), as docker-compose.yml sets it for workers; 0 = Node's default", '384')
     .option('--no-coalesce', 'let concurrent tenants race for shared QSEoW objects (409 + re-read) instead of group-committing')
     .option('--profile', 'run the worker and the simulator under node --cpu-prof and summarise the top frames')
+    .option('--server-config <key=json>', 'a dynamic config value of the dev server, repeatable (e.g. matching.numTaskqueueReadPartitions=1)', (entry: string, all: string[]) => [...all, entry], [] as string[])
     .exitOverride();
   program.parse(argv, { from: 'user' });
-  const o = program.opts<{ only?: string; scale?: boolean; tenants?: string; baselineTenants: string; scaleTenants: string; timeLimit: string; concurrency?: string; out: string; profile?: boolean; cachedWorkflows: string; coalesce: boolean; workerHeapMib: string }>();
+  const o = program.opts<{ only?: string; scale?: boolean; tenants?: string; baselineTenants: string; scaleTenants: string; timeLimit: string; concurrency?: string; out: string; profile?: boolean; cachedWorkflows: string; coalesce: boolean; workerHeapMib: string; serverConfig: string[] }>();
   const scale = o.scale === true || env.BENCH_SCALE === '1';
   const only = o.only ? o.only.split(',').map((s) => s.trim()).filter(Boolean) : ['throughput', 'latency', 'sync', ...(scale ? ['scale'] : [])];
   if (scale && !only.includes('scale')) only.push('scale');
@@ -53,6 +67,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     cachedWorkflows: Number(o.cachedWorkflows),
     coalesceWrites: o.coalesce,
     workerHeapMiB: Number(o.workerHeapMib),
+    serverConfig: Object.fromEntries(o.serverConfig.map(serverConfigEntry)),
   });
   if (!parsed.success) {
     throw new Error(`bench: ${parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; ')}`);

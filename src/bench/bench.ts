@@ -47,7 +47,7 @@ export async function runBench(args: BenchArgs, options: RunBenchOptions = {}): 
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const profileDir = args.profile ? fs.mkdtempSync(path.join(os.tmpdir(), 'qlik-bench-prof-')) : undefined;
   const ctx: BenchContext = {
-    temporal: options.temporal ?? { suggestContinueAsNewAt: undefined },
+    temporal: options.temporal ?? { suggestContinueAsNewAt: undefined, dynamicConfig: args.serverConfig },
     bundlePath: options.bundlePath ?? (await buildWorkflowBundle()),
     profileDir,
     log,

@@ -23,6 +23,8 @@ export interface TemporalTarget {
   pid?: number;
   /** Continue-as-new suggestion threshold for a fresh server (events). */
   suggestContinueAsNewAt?: number;
+  /** Further dynamic config of a fresh dev server (bench `--server-config`). */
+  dynamicConfig?: Record<string, unknown>;
 }
 
 export interface StackOptions {
@@ -75,7 +77,10 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
     if (!options.temporal.address) {
       server = await startDevServer({
         headless: true,
-        dynamicConfig: options.temporal.suggestContinueAsNewAt ? { 'limit.historyCount.suggestContinueAsNew': options.temporal.suggestContinueAsNewAt } : {},
+        dynamicConfig: {
+          ...options.temporal.dynamicConfig,
+          ...(options.temporal.suggestContinueAsNewAt ? { 'limit.historyCount.suggestContinueAsNew': options.temporal.suggestContinueAsNewAt } : {}),
+        },
       });
       closers.push(() => server!.stop());
     }

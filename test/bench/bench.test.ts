@@ -25,6 +25,8 @@ test('flags: --only and --tenants are validated; --scale adds the scale scenario
   expect(parseArgs([], { BENCH_SCALE: '1' }).only).toContain('scale');
   expect(() => parseArgs(['--only', 'througput'], {})).toThrow(/--only/);
   expect(() => parseArgs(['--tenants', '0'], {})).toThrow(/--tenants/);
+  expect(parseArgs(['--server-config', 'matching.numTaskqueueReadPartitions=1', '--server-config', 'x.mode=fast'], {}).serverConfig).toEqual({ 'matching.numTaskqueueReadPartitions': 1, 'x.mode': 'fast' });
+  expect(() => parseArgs(['--server-config', 'nokey'], {})).toThrow(/key=value/);
 });
 
 test('throughput, latency (with the sequential baseline) and sync run end to end with 3 tenants', async () => {
