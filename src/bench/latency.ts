@@ -80,6 +80,7 @@ export async function runLatency(ctx: BenchContext, options: LatencyOptions): Pr
     const bound = latencyBound({
       tenants: options.tenants,
       meanLatencyMs,
+      latencyRangeMs: LATENCY_MS,
       distributionDelayMs: DISTRIBUTION_DELAY_MS,
       callsPerTenant: baseline.meanCallsPerTenant,
       // Group commit lets one write carry every waiting tenant's value: then shared writes set no floor.

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from '../../src/bench/args';
 import { runBench, writeResults } from '../../src/bench/bench';
-import { latencyBound } from '../../src/bench/model';
+import { expectedSlowestPathMs, latencyBound } from '../../src/bench/model';
 import { testRunState } from '../helpers/temporal';
 
 test('the latency model takes the largest of critical path, shared-object writes, rate limits and site connections', () => {
@@ -17,6 +17,19 @@ test('the latency model takes the largest of critical path, shared-object writes
   expect(latencyBound({ ...base, tenants: 1, cloudWritesPerTenant: 250 })).toMatchObject({ rateLimitFloorMs: 120000, binding: 'rate limits' });
   // 200 tenants x 16 QSEoW calls x 175 ms over 32 sockets: 17.5 s.
   expect(latencyBound({ ...base, tenants: 200, sharedWritesPerObject: 0, siteConnections: 32 })).toMatchObject({ siteConnectionFloorMs: 17500, binding: 'site connections' });
+});
+
+test('the critical-path term is the expected slowest of N tenants when call latencies vary', () => {
+  // 34 calls uniform in 50-300 ms: mean path 5,950 ms, standard deviation 250/sqrt(12) x sqrt(34) = 421 ms.
+  const sigma = (250 / Math.sqrt(12)) * Math.sqrt(34);
+  expect(Math.abs(expectedSlowestPathMs(1, 34, { min: 50, max: 300 }) - 5950)).toBeLessThan(60);
+  const slowestOf200 = expectedSlowestPathMs(200, 34, { min: 50, max: 300 });
+  // The expected maximum of 200 normal draws is about 2.75 standard deviations above the mean.
+  expect(slowestOf200).toBeGreaterThan(5950 + 2.4 * sigma);
+  expect(slowestOf200).toBeLessThan(5950 + 3.1 * sigma);
+  expect(expectedSlowestPathMs(200, 34, { min: 50, max: 300 })).toBe(slowestOf200); // seeded: reproducible
+  const bound = latencyBound({ tenants: 200, meanLatencyMs: 175, latencyRangeMs: { min: 50, max: 300 }, distributionDelayMs: 200, callsPerTenant: 34, sharedWritesPerObject: 0, cloudWritesPerTenant: 4, cloudReadsPerTenant: 20, limits: { writePerMinute: 100, readPerMinute: 1000 }, qseowCallsPerTenant: 16, siteConnections: 200 });
+  expect(bound).toMatchObject({ criticalPathMs: 6150, slowestPathMs: Math.round(slowestOf200 + 200), boundMs: Math.round(slowestOf200 + 200), binding: 'critical path' });
 });
 
 test('flags: --only and --tenants are validated; --scale adds the scale scenario', () => {
