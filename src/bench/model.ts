@@ -17,6 +17,8 @@
  * - site-connection floor: every tenant's QSEoW calls share the worker's sockets to the one site (plan
  *   source.qrs.connections): N tenants x QSEoW calls per tenant x mean latency / sockets.
  */
+import { mulberry32 } from '../simulator/random';
+
 export interface LatencyModelInput {
   tenants: number;
   meanLatencyMs: number;
@@ -53,23 +55,12 @@ function windowsNeeded(calls: number, perMinute: number): number {
   return Math.max(0, Math.ceil(calls / perMinute) - 1) * 60_000;
 }
 
-/** A small seeded PRNG (mulberry32): the model's figure must not change from run to run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const SLOWEST_PATH_TRIALS = 400;
 
 /** Expected largest, over `tenants` tenants, of the sum of `calls` latencies each uniform in `range` (ms). */
 export function expectedSlowestPathMs(tenants: number, calls: number, range: { min: number; max: number }): number {
-  const random = seededRandom(8);
+  // Seeded: the model's figure must not change from run to run.
+  const random = mulberry32(8);
   const whole = Math.max(0, Math.round(calls));
   let total = 0;
   for (let trial = 0; trial < SLOWEST_PATH_TRIALS; trial++) {

@@ -19,7 +19,8 @@ function throughputRows(name: string, r: ThroughputResult): string[] {
   return [
     `| ${name}: tenants / in flight | ${r.tenants} / ${r.concurrency} (${r.status}${r.completed ? '' : `: ${r.succeeded} succeeded`}; verified in the simulator ${r.verified.ok}/${r.verified.checked}) | completes: ${ok(r.completed)} |`,
     `| ${name}: wall time | ${r.wallSeconds} s | |`,
-    `| ${name}: tenants/s | ${r.tenantsPerSecond} | >= ${TARGETS.tenantsPerSecond}: ${ok(r.tenantsPerSecond >= TARGETS.tenantsPerSecond)} |`,
+    // The tenants/s target is the 1,000-tenant run's; the scale run's own target is to complete.
+    `| ${name}: tenants/s | ${r.tenantsPerSecond} | ${name === 'throughput' ? `>= ${TARGETS.tenantsPerSecond}: ${ok(r.tenantsPerSecond >= TARGETS.tenantsPerSecond)}` : ''} |`,
     `| ${name}: activities/s | ${r.activitiesPerSecond} (${r.activities} activity attempts, ${r.activityFailures} failed and retried; ${r.qlikCalls} Qlik calls) | |`,
     `| ${name}: history events per tenant workflow | mean ${r.tenantHistoryEvents.mean} (min ${r.tenantHistoryEvents.min}, max ${r.tenantHistoryEvents.max}; ${r.tenantHistoryEvents.samples} sampled) | |`,
     ...timelineRow(name, r.tenantHistoryEvents.timeline),
