@@ -49,6 +49,8 @@ test('pause and resume; retry and skip a failed tenant; sync stop', async () => 
   const skipped = await cli(['skip', NO_SPACES, '--rollout', name, '--reason', 'edition without managed spaces'], { env: env() });
   expect({ code: skipped.code, stderr: skipped.stderr }).toEqual({ code: 0, stderr: '' });
 
+  // The canary wave awaits approval once tenant-001 is through too (on a loaded machine it may still be running).
+  await waitFor(() => progress(name), (p) => p.status === 'awaiting-approval', 60_000);
   expect((await cli(['approve', name, '--wave', 'canary'], { env: env() })).code).toBe(0);
   const done = await cli(['watch', name, '--interval', '200'], { env: env() });
   expect(done.code).toBe(0);
