@@ -98,21 +98,22 @@ function indexedValues(list: CustomPropertyValueRecord[], definitionId: string):
 
 /** Adds and removes the values on one app; true if it changed. */
 function applyChange(ctx: QseowContext, req: SimRequest, app: AppRecord, def: CustomPropertyDefinitionRecord, change: { added: string[]; removed: string[] }): boolean {
-  const present = indexedValues(app.customProperties, def.id);
+  let present = indexedValues(app.customProperties, def.id);
+  let changed = false;
   if (change.removed.some((value) => present.has(value))) {
-    // Rare (the policy phase only adds): rebuild the list, which drops its index.
+    // Rare (the policy phase only adds): a new list without them, indexed afresh.
     const removed = new Set(change.removed);
-    const kept = app.customProperties.filter((v) => v.definitionId !== def.id || !removed.has(v.value));
-    const keptValues = new Set(kept.filter((v) => v.definitionId === def.id).map((v) => v.value));
-    app.customProperties = [...kept, ...[...new Set(change.added)].filter((value) => !keptValues.has(value)).map((value) => newCustomPropertyValue(ctx, req, def.id, value))];
-    return true;
+    app.customProperties = app.customProperties.filter((v) => v.definitionId !== def.id || !removed.has(v.value));
+    present = indexedValues(app.customProperties, def.id);
+    changed = true;
   }
-  const added = [...new Set(change.added)].filter((value) => !present.has(value));
-  for (const value of added) {
+  for (const value of new Set(change.added)) {
+    if (present.has(value)) continue;
     app.customProperties.push(newCustomPropertyValue(ctx, req, def.id, value));
     present.add(value);
+    changed = true;
   }
-  return added.length > 0;
+  return changed;
 }
 
 export function registerSelections(router: Router, ctx: QseowContext): void {
