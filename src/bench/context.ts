@@ -10,8 +10,11 @@ export interface BenchContext {
   worker: { cachedWorkflows: number; coalesceWrites: boolean; heapMiB: number };
 }
 
-/** A scenario's stack: its simulator, a worker with `activitySlots` concurrent activities, the bench-wide settings. */
-export function startScenarioStack(ctx: BenchContext, simulator: StackOptions['simulator'], activitySlots: number, pollIntervalMs: number): Promise<BenchStack> {
+/**
+ * A scenario's stack: its simulator, a worker with `activitySlots` concurrent activities, the bench-wide settings.
+ * `orchestrationOnly`: the worker's activities answer at once (see worker-child).
+ */
+export function startScenarioStack(ctx: BenchContext, simulator: StackOptions['simulator'], activitySlots: number, pollIntervalMs: number, orchestrationOnly = false): Promise<BenchStack> {
   return startStack({
     temporal: ctx.temporal,
     bundlePath: ctx.bundlePath,
@@ -22,6 +25,7 @@ export function startScenarioStack(ctx: BenchContext, simulator: StackOptions['s
     worker: {
       tuning: { maxConcurrentActivityTaskExecutions: activitySlots, maxConcurrentWorkflowTaskExecutions: 10, maxCachedWorkflows: ctx.worker.cachedWorkflows },
       activityDeps: { pollIntervalMs, coalesceWrites: ctx.worker.coalesceWrites },
+      orchestrationOnly,
     },
   });
 }

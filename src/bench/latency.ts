@@ -17,6 +17,7 @@ import { type CpuSpent, cpuSpent } from './cpu';
 import type { PeakMemory } from './stack';
 import { totalActivities } from './throughput';
 import type { VerifyResult } from './verify';
+import { runOrchestrationFloor, type FloorResult } from './floor';
 
 export const LATENCY_MS = { min: 50, max: 300 };
 export const DISTRIBUTION_DELAY_MS = 200;
@@ -50,6 +51,8 @@ export interface LatencyResult {
   /** CPU per process during the rollout (before the baseline). */
   cpu: CpuSpent;
   verified: VerifyResult;
+  /** The same rollout with activities answering at once: Temporal's orchestration alone, against the same bound. */
+  orchestrationFloor?: FloorResult & { ratioToBound: number };
 }
 
 export async function runLatency(ctx: BenchContext, options: LatencyOptions): Promise<LatencyResult> {
@@ -91,6 +94,7 @@ export async function runLatency(ctx: BenchContext, options: LatencyOptions): Pr
       qseowCallsPerTenant: baseline.meanQseowCallsPerTenant,
       siteConnections: plan.source.connections ?? QSEOW_CONNECTIONS,
     });
+    const floor = await runOrchestrationFloor(ctx, options.tenants, options.concurrency);
     const extrapolatedMs = baseline.meanMsPerTenant * options.tenants;
     const result: LatencyResult = {
       tenants: options.tenants,
@@ -109,6 +113,7 @@ export async function runLatency(ctx: BenchContext, options: LatencyOptions): Pr
       memory,
       cpu,
       verified,
+      orchestrationFloor: { ...floor, ratioToBound: round((floor.wallSeconds * 1000) / bound.boundMs, 2) },
     };
     ctx.log(`  bound ${round(bound.boundMs / 1000)} s (${bound.binding}); ${result.ratioToBound}x the bound; baseline ${baseline.meanMsPerTenant} ms/tenant -> ${result.baseline.extrapolatedSeconds} s for ${options.tenants}: ${result.speedupOverBaseline}x faster`);
     return result;

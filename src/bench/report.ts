@@ -30,6 +30,16 @@ function throughputRows(name: string, r: ThroughputResult): string[] {
   ];
 }
 
+/** The orchestration floor beside the latency run: how much of the bound Temporal alone takes on these cores. */
+function floorRows(l: NonNullable<BenchResults['latency']>): string[] {
+  const f = l.orchestrationFloor;
+  if (!f) return [];
+  return [
+    `| latency: orchestration alone (same rollout, activities answer at once) | ${f.wallSeconds} s (${f.status}) = ${f.ratioToBound}x the bound; ${describeCpu(f.cpu, f.wallSeconds)} | |`,
+    ...timelineRow('orchestration alone', f.tenantTimeline),
+  ];
+}
+
 export function renderMarkdown(results: BenchResults): string {
   const m = results.machine;
   const lines = [
@@ -51,6 +61,7 @@ export function renderMarkdown(results: BenchResults): string {
       ...timelineRow('latency', l.tenantTimeline),
       ...cpuRow('latency', l.cpu, l.wallSeconds),
       `| latency: wall / bound | ${l.ratioToBound}x (${l.ratioToCriticalPath}x one tenant's path at mean latency) | <= ${TARGETS.ratioToBound}x: ${ok(l.ratioToBound <= TARGETS.ratioToBound)} |`,
+      ...floorRows(l),
       `| latency: sequential baseline | ${l.baseline.meanMsPerTenant} ms/tenant measured on ${l.baseline.measuredTenants} tenants, extrapolated to ${l.tenants}: ${l.baseline.extrapolatedSeconds} s | |`,
       `| latency: speed-up over the baseline | ${l.speedupOverBaseline}x | >= ${TARGETS.speedup}x: ${ok(l.speedupOverBaseline >= TARGETS.speedup)} |`,
       `| latency: simulator answers | ${Object.entries(l.simulatorRequests.byStatus).map(([s, n]) => `${s}: ${n}`).join(', ')} | |`,

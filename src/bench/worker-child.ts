@@ -16,6 +16,8 @@ export interface WorkerChildSettings {
   bundlePath: string;
   tuning: WorkerTuning;
   activityDeps: Pick<ActivityDeps, 'pollIntervalMs' | 'arrivalTimeoutMs' | 'coalesceWrites'>;
+  /** Every activity returns at once without calling Qlik: the run then costs only what Temporal's orchestration does. */
+  orchestrationOnly?: boolean;
 }
 
 export interface WorkerStats {
@@ -45,6 +47,14 @@ function counted<T extends object>(activities: T, stats: WorkerStats): T {
   }])) as T;
 }
 
+/**
+ * The same activity names, each answering at once with an empty result (the workflows only read `apps` of a first
+ * publish). A measuring device for the bench's orchestration floor, never registered by the real worker.
+ */
+function answeringAtOnce<T extends object>(activities: T): T {
+  return Object.fromEntries(Object.keys(activities).map((name) => [name, async () => ({ apps: [] })])) as T;
+}
+
 async function main(): Promise<void> {
   const settings = JSON.parse(process.env.BENCH_WORKER ?? '{}') as WorkerChildSettings;
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
@@ -59,7 +69,7 @@ async function main(): Promise<void> {
     connection,
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
-    activities: counted(createActivities({ logger, ...settings.activityDeps }), stats),
+    activities: counted(settings.orchestrationOnly ? answeringAtOnce(createActivities({ logger })) : createActivities({ logger, ...settings.activityDeps }), stats),
     workflowBundle: { codePath: settings.bundlePath },
     tuning: { shutdownGraceTimeMs: 1_000, ...settings.tuning },
   });
