@@ -38,7 +38,7 @@ import {
   type TenantWorkflowInput,
 } from './messages';
 import { OPEN_STATUSES, RolloutBook } from './rollout-book';
-import { SearchAttributeWriter } from './search';
+import { SearchAttributeWriter, tenantStartAttributes } from './search';
 import type { tenantWorkflow } from './tenant';
 
 type OptionalReason = [({ reason?: string } | undefined)?];
@@ -201,7 +201,7 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutProgr
         workflowId: workflowIds.tenant(rolloutId, tenant),
         args: [childInput],
         parentClosePolicy: ParentClosePolicy.ABANDON,
-        typedSearchAttributes: [{ key: RolloutIdKey, value: rolloutId }, { key: WaveKey, value: wave }],
+        typedSearchAttributes: tenantStartAttributes(rolloutId, tenant, wave),
       });
     } catch (err) {
       // Same rollout restarted while this tenant's workflow still runs: it reports to the same rollout id.

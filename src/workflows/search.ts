@@ -2,8 +2,8 @@
  * Search attribute upserts that only write when a value changed (each upsert is a history event).
  * Workflow-safe.
  */
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import type { SearchAttributePair, SearchAttributeUpdatePair, TypedSearchAttributes } from '@temporalio/common';
+import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { PhaseKey, RolloutIdKey, StatusKey, TenantKey, WaveKey } from '../shared/search-attributes';
 import type { TenantWorkflowInput } from './messages';
 
@@ -11,6 +11,13 @@ type KeywordKey = typeof StatusKey;
 
 export class SearchAttributeWriter {
   private readonly written = new Map<string, string>();
+
+  /** `current`: what the workflow carries already (set at its start), so those values are not written again. */
+  constructor(current?: TypedSearchAttributes) {
+    for (const pair of current?.getAll() ?? []) {
+      if (typeof pair.value === 'string') this.written.set(pair.key.name, pair.value);
+    }
+  }
 
   /** Upserts the keys whose value differs from what this run wrote last. */
   set(values: Array<[KeywordKey, string | undefined]>): void {
@@ -24,15 +31,36 @@ export class SearchAttributeWriter {
   }
 }
 
+/**
+ * A rollout starts each tenant with RolloutId, Tenant, Wave, Status and Phase set (`tenantStartAttributes`), so the
+ * first task upserts nothing: each upsert is a history event and a visibility write on the server. A tenant started
+ * without Status (by older rollout code, as recorded histories were) upserts them as it always did; the choice rests
+ * on the start event alone, so replay is deterministic without a patch marker (whose TemporalChangeVersion upsert
+ * would cost the write saved).
+ */
 export function tenantSearchAttributes(input: TenantWorkflowInput) {
-  const writer = new SearchAttributeWriter();
+  const started = workflowInfo().typedSearchAttributes;
+  const seeded = started.get(StatusKey) !== undefined;
+  const writer = new SearchAttributeWriter(seeded ? started : undefined);
   writer.set([
     [RolloutIdKey, input.rolloutId],
     [TenantKey, input.tenant.name],
     [WaveKey, input.wave],
-    [StatusKey, 'pending'],
+    // The first phase sets Status in this same task.
+    ...(seeded ? [] : [[StatusKey, 'pending'] as [KeywordKey, string]]),
   ]);
   return {
     upsert: (status: string, phase?: string) => writer.set([[StatusKey, status], [PhaseKey, phase]]),
   };
+}
+
+/** What a rollout sets on a tenant workflow at its start: the values its first task would otherwise upsert. */
+export function tenantStartAttributes(rolloutId: string, tenant: string, wave: string): SearchAttributePair[] {
+  return [
+    { key: RolloutIdKey, value: rolloutId },
+    { key: TenantKey, value: tenant },
+    { key: WaveKey, value: wave },
+    { key: StatusKey, value: 'running' },
+    { key: PhaseKey, value: 'policy' },
+  ];
 }
