@@ -71,6 +71,11 @@ test('throughput, latency (with the sequential baseline) and sync run end to end
   expect(l.baseline.meanMsPerTenant).toBeGreaterThan(l.baseline.meanCallsPerTenant * 50);
   expect(l.model.criticalPathMs).toBeGreaterThan(0);
   expect(l.ratioToBound).toBeGreaterThanOrEqual(0.9);
+  // The orchestration floor ran the same rollout with activities answering at once: no Qlik latency to wait on.
+  expect(l.orchestrationFloor).toMatchObject({ tenants: 3, status: 'succeeded' });
+  expect(l.orchestrationFloor!.wallSeconds).toBeGreaterThan(0);
+  expect(l.orchestrationFloor!.wallSeconds).toBeLessThan(l.wallSeconds);
+  expect(l.orchestrationFloor!.ratioToBound).toBeLessThan(l.ratioToBound);
 
   const s = results.sync!;
   expect(s).toMatchObject({ tenants: 3, rolloutStatus: 'succeeded', confirmedByQuery: 3 });
@@ -82,5 +87,6 @@ test('throughput, latency (with the sequential baseline) and sync run end to end
   expect(JSON.parse(fs.readFileSync(written.json, 'utf8')).throughput.tenants).toBe(3);
   expect(written.text).toMatch(/\| throughput: tenants\/s \|/);
   expect(written.text).toMatch(/\| latency: wall \/ bound \|/);
+  expect(written.text).toMatch(/\| latency: orchestration alone \(same rollout, activities answer at once\) \| [\d.]+ s \(succeeded\)/);
   expect(written.text).toMatch(/\| sync: one reload/);
 }, 150_000);
