@@ -14,6 +14,7 @@ import { processMemory, type ProcessMemory } from './memory';
 import { connectChild, forkSibling, type ChildHandle } from './rpc';
 import type { SimChildInfo } from './sim-child';
 import type { WorkerChildSettings, WorkerStats } from './worker-child';
+import { dataConverter } from '../shared/payload-codec';
 
 export interface TemporalTarget {
   /** Use a running server (tests); otherwise a fresh dev server is started for the scenario. */
@@ -107,7 +108,7 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
 
     const connection = await Connection.connect({ address });
     closers.push(() => connection.close());
-    const client = new Client({ connection, namespace });
+    const client = new Client({ connection, namespace, dataConverter });
     const memory = (): PeakMemory => ({ worker: processMemory(worker.pid), simulator: processMemory(sim.pid), server: processMemory(serverPid) });
     options.log(`  stack: Temporal ${address}${server ? ` (dev server ${server.version}, pid ${server.pid})` : ''}, simulator pid ${sim.pid} (${sim.info.tenants.length} tenants), worker pid ${worker.pid}`);
     const stack: BenchStack = {

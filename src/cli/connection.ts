@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { TASK_QUEUE } from '../workflows/messages';
 import { CliError } from './io';
+import { dataConverter } from '../shared/payload-codec';
 
 export interface ConnectionSettings {
   address: string;
@@ -62,6 +63,6 @@ export async function connectTemporal(settings: ConnectionSettings): Promise<Tem
         `Start one with \`temporal server start-dev\` or point TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE, TEMPORAL_API_KEY) at yours.`,
     );
   }
-  const client = new Client({ connection, namespace: settings.namespace });
+  const client = new Client({ connection, namespace: settings.namespace, dataConverter });
   return { settings, client, close: () => connection.close() };
 }

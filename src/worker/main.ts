@@ -23,6 +23,7 @@ import { RolloutMetrics } from './metrics';
 import { startMetricsServer, type MetricsServer } from './metrics-server';
 import { startVisibilityCounts } from './metrics-visibility';
 import { createWorker, DEFAULT_WORKFLOWS_PATH } from './worker';
+import { dataConverter } from '../shared/payload-codec';
 
 /** Default location of the prebuilt bundle: dist/workflow-bundle.js next to dist/worker/main.js. */
 export const DEFAULT_WORKFLOW_BUNDLE_PATH = path.resolve(__dirname, '..', 'workflow-bundle.js');
@@ -171,7 +172,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
         'Check TEMPORAL_ADDRESS, and TEMPORAL_API_KEY(_FILE) or TEMPORAL_TLS_* for Temporal Cloud.',
     );
   }
-  const client = new Client({ connection: clientConnection, namespace });
+  const client = new Client({ connection: clientConnection, namespace, dataConverter });
   const worker = await createWorker({
     connection: nativeConnection,
     namespace,

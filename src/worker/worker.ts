@@ -4,6 +4,7 @@
  */
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { PhaseActivities } from '../activities/types';
+import { dataConverter } from '../shared/payload-codec';
 
 export interface WorkerTuning {
   /** Phase activities mostly wait on Qlik over HTTP, so many fit on 2 cores. */
@@ -68,6 +69,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     maxTaskQueueActivitiesPerSecond: tuning.maxTaskQueueActivitiesPerSecond,
     shutdownGraceTime: tuning.shutdownGraceTimeMs,
     defaultHeartbeatThrottleInterval: tuning.defaultHeartbeatThrottleIntervalMs,
+    dataConverter,
     ...options.extra,
   });
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, Worker, type WorkerOptions } from '@temporalio/worker';
 import { STATE_FILE, type TestRunState } from './state';
+import { dataConverter } from '../../src/shared/payload-codec';
 
 let runtimeInstalled = false;
 function quietRuntime(): void {
@@ -31,7 +32,7 @@ export async function connectTestTemporal(): Promise<TestTemporal> {
   quietRuntime();
   const state = testRunState();
   const connection = await Connection.connect({ address: state.address });
-  const client = new Client({ connection, namespace: state.namespace });
+  const client = new Client({ connection, namespace: state.namespace, dataConverter });
   const nativeConnection = await NativeConnection.connect({ address: state.address });
   return {
     state,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { DEFAULT_WORKFLOWS_PATH } from '../../src/worker/worker';
 import { historyFromCliJson } from './history-json';
+import { dataConverter } from '../../src/shared/payload-codec';
 
 /**
  * Histories recorded from real runs (RECORD_HISTORIES=1 npx jest test/workflows) must replay against the current
@@ -22,7 +23,7 @@ test('the recorded histories cover every workflow type', () => {
 test('every recorded history replays without a determinism error', async () => {
   const histories = fixtures.map((file) => ({ workflowId: file, history: historyFromCliJson(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'))) }));
   const failures: string[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowsPath: DEFAULT_WORKFLOWS_PATH, replayName: 'fixtures' }, histories)) {
+  for await (const result of Worker.runReplayHistories({ workflowsPath: DEFAULT_WORKFLOWS_PATH, replayName: 'fixtures', dataConverter }, histories)) {
     if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
   }
   expect(failures).toEqual([]);

@@ -14,6 +14,7 @@ import { testRunState, uniqueTaskQueue } from '../helpers/temporal';
 import { closeSim, FAST, simPlan, startSim } from '../integration/sim-rollout';
 import { startWorkerChild, type WorkerChild } from '../metrics/worker-process';
 import { exactlyOnceProblems } from './support';
+import { dataConverter } from '../../src/shared/payload-codec';
 
 jest.setTimeout(240_000);
 
@@ -39,7 +40,7 @@ test('dev server stopped and restarted mid-rollout: the worker reconnects and th
   const rolloutId = `survival-restart-${Date.now().toString(36)}`;
 
   let connection = await Connection.connect({ address: server.address });
-  let client = new Client({ connection, namespace: server.namespace });
+  let client = new Client({ connection, namespace: server.namespace, dataConverter });
   await client.workflow.start(rolloutWorkflow, { taskQueue, workflowId: workflowIds.rollout(rolloutId), args: [{ rolloutId, plan, options: FAST }] });
   await new Promise((r) => setTimeout(r, 3_000));
   const downAt = Date.now();
@@ -49,7 +50,7 @@ test('dev server stopped and restarted mid-rollout: the worker reconnects and th
   server = await startDevServer({ headless: true, dbFilename, port });
   const downMs = Date.now() - downAt;
   connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection, namespace: server.namespace });
+  client = new Client({ connection, namespace: server.namespace, dataConverter });
   const result = await client.workflow.getHandle(workflowIds.rollout(rolloutId)).result();
   await connection.close();
   process.stdout.write(`\n[figures] dev server down ${downMs} ms mid-rollout; worker pid ${worker.child.pid} still alive: ${worker.child.exitCode === null}\n`);

@@ -10,6 +10,7 @@ import { rolloutWorkflow } from '../../src/workflows';
 import { workflowIds } from '../../src/workflows/messages';
 import { testRunState, uniqueTaskQueue } from '../helpers/temporal';
 import { makePlan, recordingActivities } from './support';
+import { dataConverter } from '../../src/shared/payload-codec';
 
 let server: DevServer;
 beforeAll(async () => { server = await startDevServer({ headless: true, dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 80 } }); });
@@ -18,7 +19,7 @@ afterAll(async () => { await server?.stop(); });
 test('continues as new when the server suggests it and loses no tenant', async () => {
   const connection = await Connection.connect({ address: server.address });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
-  const client = new Client({ connection, namespace: server.namespace });
+  const client = new Client({ connection, namespace: server.namespace, dataConverter });
   const rec = recordingActivities();
   const taskQueue = uniqueTaskQueue('can');
   const worker = await createWorker({ connection: nativeConnection, namespace: server.namespace, taskQueue, activities: rec.activities, workflowBundle: { codePath: testRunState().bundlePath } });
