@@ -322,6 +322,7 @@ function send(res: http.ServerResponse, response: SimResponse): void {
   res.end(payload);
 }
 
+/** Simulated latency; unref'd so a request still held when the simulator closes does not keep the process alive. */
 function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => { setTimeout(resolve, ms).unref(); });
 }
