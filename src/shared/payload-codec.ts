@@ -17,6 +17,15 @@ export const DEFAULT_GZIP_THRESHOLD_BYTES = 128 * 1024;
 const gzip = promisify(zlib.gzip);
 const gunzip = promisify(zlib.gunzip);
 const ProtoPayload = temporal.api.common.v1.Payload;
+// Built once: decode runs on every payload a worker receives.
+const gzipEncodingBytes = new TextEncoder().encode(GZIP_ENCODING);
+const textDecoder = new TextDecoder();
+
+/** A payload's `encoding` metadata as text ('' when absent), e.g. 'json/plain' or 'binary/gzip'. */
+export function payloadEncoding(payload: Payload): string {
+  const encoding = payload.metadata?.encoding;
+  return encoding ? textDecoder.decode(encoding) : '';
+}
 
 export class LargePayloadGzipCodec implements PayloadCodec {
   constructor(private readonly thresholdBytes = DEFAULT_GZIP_THRESHOLD_BYTES) {}
@@ -26,14 +35,13 @@ export class LargePayloadGzipCodec implements PayloadCodec {
       if ((payload.data?.length ?? 0) < this.thresholdBytes) return payload;
       // The whole payload (its metadata too) is compressed, so decode restores it exactly.
       const data = await gzip(ProtoPayload.encode(payload).finish());
-      return { metadata: { encoding: new TextEncoder().encode(GZIP_ENCODING) }, data };
+      return { metadata: { encoding: gzipEncodingBytes }, data };
     }));
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return Promise.all(payloads.map(async (payload) => {
-      const encoding = payload.metadata?.encoding;
-      if (!encoding || new TextDecoder().decode(encoding) !== GZIP_ENCODING || !payload.data) return payload;
+      if (payloadEncoding(payload) !== GZIP_ENCODING || !payload.data) return payload;
       return ProtoPayload.decode(await gunzip(payload.data));
     }));
   }

@@ -186,7 +186,8 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutProgr
   async function startTenant(tenant: string, wave: string): Promise<void> {
     startedThisRun += 1;
     // Recorded before the start, so a child that finishes at once cannot have its report overwritten.
-    book.record(tenant, { status: 'running', phase: 'policy' });
+    const startRecord = { status: 'running', phase: 'policy' } as const;
+    book.record(tenant, startRecord);
     const childInput: TenantWorkflowInput = {
       rolloutId,
       wave,
@@ -201,7 +202,7 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutProgr
         workflowId: workflowIds.tenant(rolloutId, tenant),
         args: [childInput],
         parentClosePolicy: ParentClosePolicy.ABANDON,
-        typedSearchAttributes: tenantStartAttributes(rolloutId, tenant, wave),
+        typedSearchAttributes: tenantStartAttributes(rolloutId, tenant, wave, startRecord),
       });
     } catch (err) {
       // Same rollout restarted while this tenant's workflow still runs: it reports to the same rollout id.

@@ -54,13 +54,16 @@ export function tenantSearchAttributes(input: TenantWorkflowInput) {
   };
 }
 
-/** What a rollout sets on a tenant workflow at its start: the values its first task would otherwise upsert. */
-export function tenantStartAttributes(rolloutId: string, tenant: string, wave: string): SearchAttributePair[] {
+/**
+ * What a rollout sets on a tenant workflow at its start: the values its first task would otherwise upsert, with the
+ * status and phase the rollout records for it.
+ */
+export function tenantStartAttributes(rolloutId: string, tenant: string, wave: string, start: { status: string; phase: string }): SearchAttributePair[] {
   return [
     { key: RolloutIdKey, value: rolloutId },
     { key: TenantKey, value: tenant },
     { key: WaveKey, value: wave },
-    { key: StatusKey, value: 'running' },
-    { key: PhaseKey, value: 'policy' },
+    { key: StatusKey, value: start.status },
+    { key: PhaseKey, value: start.phase },
   ];
 }

@@ -1,7 +1,5 @@
 import { defaultPayloadConverter } from '@temporalio/common';
-import { GZIP_ENCODING, LargePayloadGzipCodec } from '../../src/shared/payload-codec';
-
-const encodingOf = (p: { metadata?: Record<string, Uint8Array> | null }) => new TextDecoder().decode(p.metadata?.encoding ?? new Uint8Array());
+import { GZIP_ENCODING, LargePayloadGzipCodec, payloadEncoding } from '../../src/shared/payload-codec';
 
 test('payloads under the threshold pass untouched; larger ones are gzipped and restored exactly', async () => {
   const codec = new LargePayloadGzipCodec(1024);
@@ -9,12 +7,12 @@ test('payloads under the threshold pass untouched; larger ones are gzipped and r
   const large = defaultPayloadConverter.toPayload({ tenants: Array.from({ length: 500 }, (_, i) => ({ name: `tenant-${i}`, url: `https://tenant-${i}.eu.qlikcloud.com` })) });
   const [smallOut, largeOut] = await codec.encode([small, large]);
   expect(smallOut).toBe(small);
-  expect(encodingOf(largeOut)).toBe(GZIP_ENCODING);
+  expect(payloadEncoding(largeOut)).toBe(GZIP_ENCODING);
   expect(largeOut.data!.length).toBeLessThan(large.data!.length / 5);
 
   const [smallBack, largeBack] = await codec.decode([smallOut, largeOut]);
   expect(smallBack).toBe(small);
-  expect(encodingOf(largeBack)).toBe('json/plain');
+  expect(payloadEncoding(largeBack)).toBe('json/plain');
   expect(Buffer.from(largeBack.data!).equals(Buffer.from(large.data!))).toBe(true);
   expect(defaultPayloadConverter.fromPayload(largeBack)).toEqual(defaultPayloadConverter.fromPayload(large));
 });
