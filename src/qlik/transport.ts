@@ -85,6 +85,22 @@ function windowLeft(tier: string): number {
   const left = (retryAfterUntil.get(tier) ?? 0) - Date.now();
   return left > 0 ? left + 1 : 0;
 }
+/**
+ * A GET that meets a 502/503/504 or a dropped connection is sent again here, up to twice, before the failure fails the
+ * whole activity attempt: Temporal's retry re-runs the phase from its first call, so under a few percent of faults a
+ * phase of ten or more calls could fail attempt after attempt. Writes are left to the activity (it re-reads before it
+ * writes), and so is 429 (its retry honours Retry-After). Timeouts are not repeated here: they already waited.
+ */
+const IN_PLACE_RETRIES = 2;
+const IN_PLACE_BACKOFF_MS = 100;
+const DROPPED_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+function retryInPlace(method: RequestOptions['method'], err: unknown): boolean {
+  if (method !== 'GET') return false;
+  if (err instanceof QlikHttpError) return err.status === 502 || err.status === 503 || err.status === 504;
+  return err instanceof QlikNetworkError && DROPPED_CONNECTION_CODES.has(err.code);
+}
+
 function rateTier(kind: HostKind, origin: string, method: string): string {
   return kind === 'cloud' ? `${origin} ${method === 'GET' ? 'read' : 'write'}` : origin;
 }
@@ -131,7 +147,19 @@ export class Transport {
     return { status: res.status, data: this.parse(res.call, schema, res.text, false) };
   }
 
-  private async send(req: RequestOptions, path: string, query: Record<string, QueryValue> | undefined, isRetry = false): Promise<{ status: number; text: string; call: CallSite }> {
+  /** One call: its request, sent again in place for a GET's transient failure (`retryInPlace`). */
+  private async send(req: RequestOptions, path: string, query: Record<string, QueryValue> | undefined): Promise<{ status: number; text: string; call: CallSite }> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.sendOnce(req, path, query);
+      } catch (err) {
+        if (attempt >= IN_PLACE_RETRIES || !retryInPlace(req.method, err)) throw err;
+        await new Promise((resolve) => setTimeout(resolve, IN_PLACE_BACKOFF_MS * 3 ** attempt));
+      }
+    }
+  }
+
+  private async sendOnce(req: RequestOptions, path: string, query: Record<string, QueryValue> | undefined, isRetry = false): Promise<{ status: number; text: string; call: CallSite }> {
     const call: CallSite = { kind: this.kind, target: this.target, method: req.method, route: req.route, credentialRef: this.options.auth.credentialRef };
     const prepared = await this.options.auth.prepare();
     const search = new URLSearchParams();
@@ -157,7 +185,7 @@ export class Transport {
       status = res.statusCode;
       const text = await res.body.text();
       if (status === 401 && !isRetry && this.options.auth.invalidate?.()) {
-        return await this.send(req, path, query, true);
+        return await this.sendOnce(req, path, query, true);
       }
       if (status >= 400) {
         const retryAfterMs = parseRetryAfter(res.headers['retry-after']);

@@ -67,6 +67,26 @@ test('a reset connection and a 503 are retryable transient failures', async () =
   expect(unavailable).toMatchObject({ type: FailureTypes.Transient, nonRetryable: false, message: expect.stringContaining('503') });
 });
 
+test('a GET meeting a brief 503 is sent again in place and succeeds; a write is left to the activity retry', async () => {
+  const ctx = phaseContext(sim, sim.tenants[1]);
+  const cloud = cloudClient(ctx.tenant);
+  await getMe(cloud); // credentials cached, so the log below holds only the calls under test
+  sim.setTenantDown({ tenant: ctx.tenant.name, forMs: 150 });
+  sim.clearRequestLog();
+  const me = await getMe(cloud);
+  expect(me).toBeDefined();
+  const reads = sim.requestLog().filter((entry) => entry.path === '/api/v1/users/me').map((entry) => entry.status);
+  expect(reads[0]).toBe(503);
+  expect(reads[reads.length - 1]).toBe(200);
+  expect(reads.length).toBeLessThanOrEqual(3);
+
+  sim.setTenantDown({ tenant: ctx.tenant.name, forMs: 150 });
+  sim.clearRequestLog();
+  const write = await createSpace(cloud, 'Down write', 'shared').catch((err: unknown) => toActivityFailure(err));
+  expect(write).toMatchObject({ type: FailureTypes.Transient, nonRetryable: false, message: expect.stringContaining('503') });
+  expect(sim.requestLog().filter((entry) => entry.path === '/api/v1/spaces').map((entry) => entry.status)).toEqual([503]);
+});
+
 test('a server that does not answer in time is a retryable timeout', async () => {
   const ctx = phaseContext(sim, sim.tenants[0]);
   sim.setFaults([{ host: ctx.tenant.name, latencyMs: { min: 2000, max: 2000 } }]);
