@@ -1,13 +1,21 @@
 /**
  * Finding and placing the distributed copies of a QSEoW app in a tenant, shared by firstPublish and
- * syncAfterReload: the managed space (found by exact name, created if absent), the copies (items by name, then
- * the app whose originAppId is the QSEoW app), and which copy counts when there are several.
+ * syncAfterReload: the managed space (found by exact name, created if absent) and the copy identity.
+ *
+ * A distributed copy is recognised the way Qlik's move-distributed-apps example recognises one: an app item with
+ * `resourceAttributes.published` true ("distributed from client-managed", @qlik/api NxAttributes) and an empty
+ * `originAppId` (set only on apps published inside Qlik Cloud); staged while its `spaceId` is empty. It is matched to
+ * its QSEoW app by name (Qlik sends the name with the app, doc HLP-DIST). Anything else is a tie-breaker only:
+ * the copy this tool placed before (its id, kept by the workflow), and an id equal to the QSEoW app id
+ * (assumption A5). With two candidates the tool cannot tell apart it stops and says why; it never guesses.
  */
-import { getCloudApp, spaceOf, type CloudApp } from '../qlik/cloud/apps';
-import { findAppItems } from '../qlik/cloud/items';
+import { getCloudApp, spaceOf } from '../qlik/cloud/apps';
 import { createSpace, findSpace, type Space } from '../qlik/cloud/spaces';
+import { searchAppItems, type AppItem } from '../qlik/cloud/items';
 import { configFailure, isHttpStatus } from '../qlik/errors';
+import { assumptionMessage } from '../qlik/assumptions';
 import type { Transport } from '../qlik/transport';
+import { sanitizeForDisplay } from '../shared/display';
 import type { Change } from './types';
 
 export async function ensureManagedSpace(cloud: Transport, tenantName: string, name: string): Promise<{ space: Space; change: Change }> {
@@ -30,17 +38,113 @@ export async function ensureManagedSpace(cloud: Transport, tenantName: string, n
   }
 }
 
-/** The tenant's copies of the QSEoW app `sourceAppId` (distributed apps carry it as originAppId). */
-export async function findCopies(cloud: Transport, appName: string, sourceAppId: string): Promise<CloudApp[]> {
-  const items = await findAppItems(cloud, appName);
-  const apps = await Promise.all(items.map((item) => getCloudApp(cloud, item.resourceId)));
-  return apps.filter((app) => app.attributes.originAppId === sourceAppId);
+/** A distributed app in the tenant, as its item shows it. */
+export interface DistributedCopy {
+  id: string;
+  name: string;
+  spaceId: string | null;
+  lastReloadTime: string | null;
 }
 
-/** The copy that counts: the one already in the managed space, else the one most recently reloaded. */
-export function primaryCopy(copies: CloudApp[], spaceId: string): CloudApp | undefined {
-  return (
-    copies.find((app) => spaceOf(app) === spaceId) ??
-    [...copies].sort((a, b) => String(b.attributes.lastReloadTime ?? '').localeCompare(String(a.attributes.lastReloadTime ?? '')))[0]
+export interface CopySearch {
+  /** Distributed apps of exactly this name (published true, no originAppId). */
+  copies: DistributedCopy[];
+  /** Apps of this name that are not distributed copies, with why: evidence for the first real run. */
+  others: string[];
+}
+
+function toCopy(item: AppItem): DistributedCopy {
+  const attributes = item.resourceAttributes ?? {};
+  return {
+    id: item.resourceId,
+    name: item.name,
+    spaceId: item.spaceId || attributes.spaceId || null,
+    lastReloadTime: attributes.lastReloadTime ?? null,
+  };
+}
+
+/** The tenant's distributed apps named `appName`, by the markers of Qlik's example. */
+export async function findDistributedCopies(cloud: Transport, appName: string): Promise<CopySearch> {
+  const named = (await searchAppItems(cloud, appName)).filter((item) => item.name === appName && item.resourceType === 'app');
+  const copies: DistributedCopy[] = [];
+  const others: string[] = [];
+  for (const item of named) {
+    const attributes = item.resourceAttributes ?? {};
+    if (attributes.published === true && !attributes.originAppId) copies.push(toCopy(item));
+    else others.push(`${item.resourceId} (published=${String(attributes.published ?? 'absent')}, originAppId=${attributes.originAppId ? 'set' : 'empty'}, spaceId=${item.spaceId || attributes.spaceId || 'empty'})`);
+  }
+  return { copies, others };
+}
+
+/**
+ * The copy found by an earlier attempt, read directly (one GET instead of a search); undefined when it is gone or
+ * no longer looks like a distributed copy of that name.
+ */
+export async function knownCopy(cloud: Transport, knownId: string, appName: string): Promise<DistributedCopy | undefined> {
+  try {
+    const app = await getCloudApp(cloud, knownId);
+    const { attributes } = app;
+    if (attributes.published !== true || attributes.originAppId || attributes.name !== appName) return undefined;
+    return { id: attributes.id, name: attributes.name, spaceId: spaceOf(app), lastReloadTime: attributes.lastReloadTime ?? null };
+  } catch (err) {
+    if (isHttpStatus(err, 404)) return undefined;
+    throw err;
+  }
+}
+
+export interface CopyChoice {
+  copy: DistributedCopy;
+  /** Other distributed copies of the same name: reported, never deleted unless the plan says so (staged only). */
+  duplicates: DistributedCopy[];
+}
+
+export interface CopyHints {
+  tenant: string;
+  sourceAppId: string;
+  managedSpaceId: string;
+  /** The cloud app this tool found or placed before (heartbeat, first publish result). */
+  knownId?: string;
+}
+
+/**
+ * Which of the candidates is the copy of the QSEoW app: the one placed before; else the one whose id is the QSEoW
+ * id (A5); else the only one in the managed space; else the only staged one; else the only one anywhere.
+ * Several with nothing to tell them apart: a non-retryable failure naming them (a person decides).
+ */
+export function chooseCopy(copies: DistributedCopy[], hints: CopyHints): CopyChoice | undefined {
+  if (copies.length === 0) return undefined;
+  const pick = (copy: DistributedCopy): CopyChoice => ({ copy, duplicates: copies.filter((other) => other !== copy) });
+  const known = hints.knownId ? copies.find((copy) => copy.id === hints.knownId) : undefined;
+  if (known) return pick(known);
+  // Assumption A5: a copy may keep the QSEoW app id; when one does, it is the copy.
+  const sameId = copies.find((copy) => copy.id.toLowerCase() === hints.sourceAppId.toLowerCase());
+  if (sameId) return pick(sameId);
+  for (const group of [copies.filter((c) => c.spaceId === hints.managedSpaceId), copies.filter((c) => !c.spaceId), copies]) {
+    if (group.length === 1) return pick(group[0]);
+    if (group.length > 1) throw ambiguous(group, hints);
+  }
+  return undefined;
+}
+
+function ambiguous(group: DistributedCopy[], hints: CopyHints): Error {
+  const listed = group.map((copy) => `${copy.id} (${copy.spaceId ? `space ${copy.spaceId}` : 'staged'})`).join(', ');
+  return configFailure(
+    assumptionMessage(
+      'A5',
+      `Tenant ${hints.tenant}: ${group.length} distributed apps are named "${sanitizeForDisplay(group[0].name)}" (${listed}) and nothing tells which one is the copy of QSEoW app ${hints.sourceAppId}; qlik-rollout moves or deletes neither. In the tenant's Management Console (Content > Apps) delete the wrong one or put the right one in the managed space, then retry the tenant`,
+    ),
   );
+}
+
+/** When a copy is missing: what the tenant does have under that name, so the first real run shows the markers. */
+export function missingCopyEvidence(search: CopySearch): string {
+  return search.others.length > 0 ? ` Apps of that name that are not distributed copies: ${search.others.slice(0, 3).join('; ')}.` : '';
+}
+
+/** A copy carries a reload when its lastReloadTime is not older than it, within the tolerance (assumption A6). */
+export function carriesReload(copy: Pick<DistributedCopy, 'lastReloadTime'>, reloadTime: string, toleranceMs: number): boolean {
+  if (!copy.lastReloadTime) return false;
+  const copyAt = Date.parse(copy.lastReloadTime);
+  const reloadAt = Date.parse(reloadTime);
+  return Number.isFinite(copyAt) && Number.isFinite(reloadAt) && copyAt >= reloadAt - toleranceMs;
 }

@@ -2,35 +2,65 @@
  * Phase 4: the multi-cloud identity provider (protocol qsefw-local-bearer-token) in the tenant, holding the
  * deployment's current local bearer token.
  *
- * Stale token detection: the cloud API never returns the token, so we write a fingerprint of it (the first 16
- * hex characters of its SHA-256: identifies the token without revealing it) into the IdP description. An IdP
- * whose fingerprint differs from the current token's, or that has none (made by hand, unknown token), or is
- * inactive, is replaced: delete, then create. Delete first because a tenant holds one multi-cloud IdP; a crash
- * in between leaves none, and the re-run creates it.
+ * Ownership: an IdP is ours when its description carries this tool's marker for THIS deployment name
+ * (idp-marker.ts; the format of earlier versions is recognised too). A tenant may hold several non-interactive
+ * multi-cloud IdPs (Qlik limits only active *interactive* IdPs to one), e.g. one made by hand or one per QSEoW
+ * site: those are foreign, never touched, and reported in the result.
+ *
+ * Stale token detection: the cloud API never returns the token, so the marker carries a fingerprint of it. When
+ * none of ours holds the current token and is active: create the new IdP FIRST, then delete our superseded ones.
+ * A crash in between leaves two of ours; the re-run finds the fresh one by its fingerprint and deletes the rest.
+ * At no point does the tenant lose a working IdP because of us.
  */
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { PhaseContext } from '../plan/types';
+import { assumptionMessage } from '../qlik/assumptions';
 import { cloudClient } from '../qlik/cloud/client';
 import { createMultiCloudIdp, deleteIdentityProvider, listIdentityProviders, MULTI_CLOUD_PROTOCOL, type IdentityProvider } from '../qlik/cloud/identity-providers';
 import { getMe } from '../qlik/cloud/users';
-import { isHttpStatus } from '../qlik/errors';
+import type { Transport } from '../qlik/transport';
+import { configFailure, isHttpStatus } from '../qlik/errors';
 import { hdsClient, readLocalBearerToken } from '../qlik/hds/deployments';
 import { requireDeployment } from './ensure-deployment';
+import { idpDescription, parseIdpMarker, sanitizeText, tokenFingerprint } from './idp-marker';
 import { runPhase, type ResolvedDeps } from './scope';
-import type { Change, EnsureIdpResult } from './types';
+import type { EnsureIdpResult, ForeignIdp } from './types';
 
-export function tokenFingerprint(token: string): string {
-  return createHash('sha256').update(token).digest('hex').slice(0, 16);
+const MAX_FOREIGN_LISTED = 20;
+
+interface TenantIdps {
+  /** Ours for this deployment, with the fingerprint their marker carries. */
+  ours: Array<{ idp: IdentityProvider; fingerprint: string }>;
+  foreign: IdentityProvider[];
 }
 
-export function idpDescription(deploymentName: string, token: string): string {
-  return `Multi-cloud IdP for QSEoW deployment "${deploymentName}", managed by qlik-rollout. token-sha256:${tokenFingerprint(token)}`;
+function classify(idps: IdentityProvider[], deploymentName: string): TenantIdps {
+  const out: TenantIdps = { ours: [], foreign: [] };
+  for (const idp of idps) {
+    if (idp.protocol !== MULTI_CLOUD_PROTOCOL) continue;
+    const marker = parseIdpMarker(idp.description);
+    if (marker && marker.deployment === deploymentName) out.ours.push({ idp, fingerprint: marker.fingerprint });
+    else out.foreign.push(idp);
+  }
+  return out;
 }
 
-/** Whether this IdP holds `token` as far as we can know: our fingerprint in its description, and active. */
-export function holdsToken(idp: IdentityProvider, token: string): boolean {
-  return idp.active !== false && (idp.description ?? '').includes(`token-sha256:${tokenFingerprint(token)}`);
+function reportForeign(foreign: IdentityProvider[]): ForeignIdp[] {
+  return foreign.slice(0, MAX_FOREIGN_LISTED).map((idp) => ({ id: idp.id, active: idp.active !== false, description: sanitizeText(idp.description) }));
+}
+
+async function createOurs(cloud: Transport, tenant: string, input: Parameters<typeof createMultiCloudIdp>[1]): Promise<IdentityProvider> {
+  try {
+    return await createMultiCloudIdp(cloud, input);
+  } catch (err) {
+    // Assumption A7: the create payload is known only from a community script; a 400 means this tenant wants another
+    // shape. Nothing was deleted yet, so whatever IdPs the tenant had still work.
+    if (isHttpStatus(err, 400)) {
+      const detail = err.detail ? ` Qlik said: ${sanitizeText(err.detail, 300)}.` : '';
+      throw configFailure(assumptionMessage('A7', `Tenant ${tenant}: creating the multi-cloud IdP (POST /api/v1/identity-providers) answered 400; the tenant's existing IdPs were left as they are.${detail}`));
+    }
+    throw err;
+  }
 }
 
 /** The IdP logic itself, shared by ensureIdp and syncAfterReload's repair. */
@@ -40,22 +70,30 @@ export async function ensureMultiCloudIdp(ctx: Pick<PhaseContext, 'source' | 'te
   const hds = await hdsClient(ctx.source);
   const deployment = await requireDeployment(hds, ctx);
   const token = await readLocalBearerToken(hds, deployment.id);
-  const existing = (await listIdentityProviders(cloud)).filter((idp) => idp.protocol === MULTI_CLOUD_PROTOCOL);
-  const current = existing.find((idp) => holdsToken(idp, token));
-  let change: Change = 'unchanged';
-  for (const idp of existing) {
-    if (idp === current) continue;
-    log.info({ idpId: idp.id }, 'multi-cloud IdP holds a stale or unknown token; replacing it');
+  const fingerprint = tokenFingerprint(token);
+  const { ours, foreign } = classify(await listIdentityProviders(cloud), deployment.name);
+  if (foreign.length > 0) log.info({ foreignIdpIds: foreign.map((idp) => idp.id) }, 'multi-cloud IdPs not made by qlik-rollout for this deployment: left alone');
+
+  let kept = ours.find((o) => o.fingerprint === fingerprint && o.idp.active !== false)?.idp;
+  let change: EnsureIdpResult['idp'] = 'unchanged';
+  if (!kept) {
+    kept = await createOurs(cloud, ctx.tenant.name, { tenantId: me.tenantId, description: idpDescription(deployment.name, token), token });
+    change = ours.length > 0 ? 'updated' : 'created';
+  }
+  // Only after the tenant holds a current IdP of ours: ours that are stale, inactive or duplicates go.
+  const removed: string[] = [];
+  for (const { idp } of ours) {
+    if (idp.id === kept.id) continue;
+    log.info({ idpId: idp.id }, 'deleting a superseded multi-cloud IdP of qlik-rollout for this deployment');
     try {
       await deleteIdentityProvider(cloud, idp.id);
     } catch (err) {
       if (!isHttpStatus(err, 404)) throw err;
     }
-    change = 'updated';
+    removed.push(idp.id);
   }
-  if (current) return { idpId: current.id, idp: change };
-  const created = await createMultiCloudIdp(cloud, { tenantId: me.tenantId, description: idpDescription(deployment.name, token), token });
-  return { idpId: created.id, idp: change === 'updated' ? 'updated' : 'created' };
+  if (change === 'unchanged' && removed.length > 0) change = 'updated';
+  return { idpId: kept.id, idp: change, removed, foreign: reportForeign(foreign), foreignCount: foreign.length };
 }
 
 export async function ensureIdp(ctx: PhaseContext, deps: ResolvedDeps): Promise<EnsureIdpResult> {

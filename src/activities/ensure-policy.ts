@@ -13,42 +13,70 @@ import { appCustomProperty } from '../qlik/qrs/selections';
 import { systemRules, type SystemRule } from '../qlik/qrs/system-rules';
 import type { Transport } from '../qlik/transport';
 import { ensureOne, readModifyWrite } from './optimistic';
-import { desiredPolicyRule, policyConditions, policyDrift, DISTRIBUTION_POLICY_RULE } from './policy-rule';
+import { desiredPolicyRule, isOwnPolicy, repairedPolicy, reviewPolicy, type PolicyReview } from './policy-rule';
 import { runPhase, type ResolvedDeps } from './scope';
 import type { Change, EnsurePolicyResult } from './types';
 
 const oldestFirst = (a: { id: string; createdDate?: string }, b: { id: string; createdDate?: string }) =>
   String(a.createdDate ?? '').localeCompare(String(b.createdDate ?? '')) || a.id.localeCompare(b.id);
 
-async function ensurePolicyRule(qrs: Transport, policy: PolicySpec, deps: ResolvedDeps, log: Logger): Promise<{ id: string; change: Change }> {
-  const { entity, change } = await ensureOne<SystemRule>({
+interface PolicyOutcome {
+  id: string;
+  change: Change;
+  origin: EnsurePolicyResult['policyOrigin'];
+  repaired: string[];
+  notes: string[];
+}
+
+/**
+ * The policy by exact name: created (plan's category, A3), or found and adopted as it is; then only rule,
+ * resourceFilter, actions and disabled are repaired (policy-rule.ts says which and why).
+ */
+async function ensurePolicyRule(qrs: Transport, policy: PolicySpec, deps: ResolvedDeps, log: Logger): Promise<PolicyOutcome> {
+  const what = `distribution policy "${policy.name}" on ${qrs.target}`;
+  const { entity, change, kept } = await ensureOne<SystemRule>({
+    what,
+    // QRS compares the filter case-insensitively; ensureOne keeps only the exact name (F19).
     find: () => systemRules.list(qrs, `name eq ${quote(policy.name)}`),
+    key: (rule) => rule.name,
+    wanted: policy.name,
     create: () => systemRules.create(qrs, desiredPolicyRule(policy)),
     remove: (rule) => systemRules.remove(qrs, rule.id),
     order: oldestFirst,
+    // Only rules carrying the tool's marker are ever removed as duplicates; a QMC-made one is never deleted.
+    isOwn: isOwnPolicy,
   });
-  if (change === 'created') return { id: entity.id, change };
+  const notes = kept.map((rule) => `another rule named "${rule.name}" (${rule.id}) exists and was left alone; this one (${entity.id}) is used`);
+  if (change === 'created') return { id: entity.id, change, origin: 'created', repaired: [], notes };
+  let review: PolicyReview | undefined;
   const fixed = await readModifyWrite<SystemRule>({
-    what: `distribution policy "${policy.name}" on ${qrs.target}`,
+    what,
     attempts: deps.conflictAttempts,
     coalesce: deps.coalesceWrites,
     read: () => systemRules.get(qrs, entity.id),
     modify: (rule) => {
-      const drift = policyDrift(rule, policy);
-      if (drift.length === 0) return undefined;
-      log.info({ policyId: rule.id, drift }, 'distribution policy drifted; restoring it');
-      return { ...rule, ...DISTRIBUTION_POLICY_RULE, rule: policyConditions(policy), disabled: false };
+      review = reviewPolicy(rule, policy);
+      if (review.blocker) throw configFailure(`${what}: ${review.blocker}`);
+      if (review.repairs.length === 0) return undefined;
+      log.info({ policyId: rule.id, origin: review.origin, repairs: review.repairs }, 'distribution policy drifted; repairing only those fields');
+      return repairedPolicy(rule, policy, review.repairs);
     },
     write: (rule) => systemRules.update(qrs, rule),
   });
-  return { id: entity.id, change: fixed };
+  const final = review ?? reviewPolicy(await systemRules.get(qrs, entity.id), policy);
+  if (final.notes.length > 0) log.warn({ policyId: entity.id, notes: final.notes }, 'adopted distribution policy differs from the plan');
+  return { id: entity.id, change: fixed, origin: final.origin, repaired: fixed === 'updated' ? final.repairs : [], notes: [...notes, ...final.notes] };
 }
 
 async function ensureChoiceValue(qrs: Transport, propertyName: string, value: string, deps: ResolvedDeps): Promise<{ definition: CustomPropertyDefinitionRow; change: Change }> {
   const { entity, change: created } = await ensureOne<CustomPropertyDefinitionRow>({
+    what: `custom property "${propertyName}" on ${qrs.target}`,
     find: () => findCustomPropertyDefinitions(qrs, `name eq ${quote(propertyName)}`),
+    key: (definition) => definition.name,
+    wanted: propertyName,
     // Created without values: a duplicate from a race may be deleted, so values go onto the survivor only.
     create: () => customPropertyDefinitions.create(qrs, { name: propertyName, valueType: 'Text', choiceValues: [], objectTypes: ['App'] }),
+    // No isOwn: a racer deletes only the definition it created itself, never one it cannot prove it made (F19).
     remove: (definition) => customPropertyDefinitions.remove(qrs, definition.id),
     order: oldestFirst,
   });
@@ -84,7 +112,8 @@ interface AppValuesEdit {
  * the app's value list, which grows with the tenant count. Concurrent tenants of this worker share one commit per
  * app; adding a value the app already has is a no-op, so a commit after a 409 simply re-sends its values.
  */
-async function ensureAppValue(qrs: Transport, app: AppFacts, propertyName: string, value: string, deps: ResolvedDeps): Promise<Change> {
+async function ensureAppValue(qrs: Transport, app: AppFacts, definition: CustomPropertyDefinitionRow, value: string, deps: ResolvedDeps): Promise<Change> {
+  const propertyName = definition.name;
   if ((await appsCarryingValue(qrs, [app.id], propertyName, value)).has(app.id)) return 'unchanged';
   return readModifyWrite<AppValuesEdit>({
     what: `custom property "${propertyName}" on app "${app.name}" (${app.id}) on ${qrs.target}`,
@@ -96,7 +125,7 @@ async function ensureAppValue(qrs: Transport, app: AppFacts, propertyName: strin
       return { latestModifiedDate, added: [] };
     },
     modify: (edit) => (edit.added.includes(value) ? undefined : { ...edit, added: [...edit.added, value] }),
-    write: (edit) => appCustomProperty.add(qrs, [app.id], propertyName, edit.latestModifiedDate, edit.added),
+    write: (edit) => appCustomProperty.add(qrs, [app.id], definition, edit.latestModifiedDate, edit.added),
   });
 }
 
@@ -121,11 +150,19 @@ export async function ensurePolicy(ctx: PhaseContext, deps: ResolvedDeps): Promi
     const policy = await ensurePolicyRule(qrs, ctx.policy, deps, log);
     const { definition, change: choiceValue } = await ensureChoiceValue(qrs, ctx.policy.customProperty, ctx.tenant.name, deps);
     // allSettled: the attempt ends only when no write of it is still in flight.
-    const settled = await Promise.allSettled(apps.map((app) => ensureAppValue(qrs, app, definition.name, ctx.tenant.name, deps)));
+    const settled = await Promise.allSettled(apps.map((app) => ensureAppValue(qrs, app, definition, ctx.tenant.name, deps)));
     const values = settled.map((outcome) => {
       if (outcome.status === 'rejected') throw outcome.reason;
       return outcome.value;
     });
-    return { policyId: policy.id, policy: policy.change, choiceValue, apps: apps.map((app, i) => ({ name: app.name, appId: app.id, value: values[i] })) };
+    return {
+      policyId: policy.id,
+      policy: policy.change,
+      policyOrigin: policy.origin,
+      policyRepaired: policy.repaired,
+      policyNotes: policy.notes,
+      choiceValue,
+      apps: apps.map((app, i) => ({ name: app.name, appId: app.id, value: values[i] })),
+    };
   });
 }

@@ -6,7 +6,8 @@ import { ensureDeployment } from './ensure-deployment';
 import { ensureIdp } from './ensure-idp';
 import { ensurePolicy } from './ensure-policy';
 import { firstPublish } from './first-publish';
-import { resolveDeps, type ActivityDeps } from './scope';
+import { migratedTenants, type RolloutActivities } from './migrated-tenants';
+import { forInput, resolveDeps, type ActivityDeps } from './scope';
 import { syncAfterReload } from './sync-after-reload';
 import type { PhaseActivities } from './types';
 import { verifyApp } from './verify-app';
@@ -16,15 +17,17 @@ export type { ActivityDeps } from './scope';
 export { onQlikCall, type QlikCallEvent } from '../qlik/transport';
 export { closeAllPools } from '../qlik/pools';
 
-export function createActivities(options: ActivityDeps = {}): PhaseActivities {
+export function createActivities(options: ActivityDeps = {}): PhaseActivities & RolloutActivities {
   const deps = resolveDeps(options);
   return {
-    ensurePolicy: (ctx) => ensurePolicy(ctx, deps),
-    verifyApp: (ctx) => verifyApp(ctx, deps),
-    ensureDeployment: (ctx) => ensureDeployment(ctx, deps),
-    ensureIdp: (ctx) => ensureIdp(ctx, deps),
-    firstPublish: (ctx) => firstPublish(ctx, deps),
-    syncAfterReload: (input) => syncAfterReload(input, deps),
+    // Each phase call runs with the retry budgets of its plan (ctx.retries), else the worker's.
+    ensurePolicy: (ctx) => ensurePolicy(ctx, forInput(deps, ctx)),
+    verifyApp: (ctx) => verifyApp(ctx, forInput(deps, ctx)),
+    ensureDeployment: (ctx) => ensureDeployment(ctx, forInput(deps, ctx)),
+    ensureIdp: (ctx) => ensureIdp(ctx, forInput(deps, ctx)),
+    firstPublish: (ctx) => firstPublish(ctx, forInput(deps, ctx)),
+    syncAfterReload: (input) => syncAfterReload(input, forInput(deps, input.ctx)),
     watchReloads: (input) => watchReloads(input, deps),
+    migratedTenants: (input) => migratedTenants(input),
   };
 }

@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Change } from './types';
 import { FailureTypes } from './types';
-import { isHttpStatus } from '../qlik/errors';
+import { configFailure, isHttpStatus } from '../qlik/errors';
 
 export interface ReadModifyWrite<T> {
   /** For messages: "custom property Deployments on QSEoW site ...". */
@@ -105,42 +105,75 @@ async function drainGroupCommits(key: string): Promise<void> {
 }
 
 export interface EnsureOne<T extends { id: string }> {
+  /** For messages: 'distribution policy "X" on QSEoW site ...'. */
+  what: string;
+  /** Candidates by natural key; may hold near matches (QRS filters compare strings case-insensitively). */
   find(): Promise<T[]>;
+  /** The natural key, compared exactly (case-sensitively) with `wanted`: only equal keys are the same object. */
+  key(entity: T): string;
+  wanted: string;
   create(): Promise<T>;
   remove(entity: T): Promise<void>;
   /** Which of several equal-named objects survives: the same choice in every racer (e.g. oldest, then id). */
   order(a: T, b: T): number;
+  /**
+   * Whether this tool provably made `entity` (e.g. its marker in a comment). Only such duplicates, and the one this
+   * call created, are ever deleted; anything else of the same name is left alone and returned in `kept`.
+   */
+  isOwn?(entity: T): boolean;
 }
 
 /**
  * Find-or-create by natural key when concurrent creators may race: create, re-read, and if duplicates appeared
- * keep the deterministic survivor and delete the others (a 404 means another racer already did).
+ * keep the deterministic survivor and delete the others this tool made (a 404 means another racer already did).
+ * Objects whose key differs only in case are other objects (F19): never matched, never deleted.
  */
-export async function ensureOne<T extends { id: string }>(op: EnsureOne<T>): Promise<{ entity: T; change: Change }> {
-  let found = await op.find();
+export async function ensureOne<T extends { id: string }>(op: EnsureOne<T>): Promise<{ entity: T; change: Change; kept: T[] }> {
+  let nearMatches: T[] = [];
+  const find = async () => {
+    const candidates = await op.find();
+    nearMatches = candidates.filter((entity) => op.key(entity) !== op.wanted);
+    return candidates.filter((entity) => op.key(entity) === op.wanted);
+  };
+  let found = await find();
   let createdId: string | undefined;
+  let refused = false;
   if (found.length === 0) {
     // Tenants started together all find nothing; a short random pause lets the first creator's object show up
     // for most of the others, so few duplicates need cleaning up.
     await new Promise((resolve) => setTimeout(resolve, Math.random() * CREATE_JITTER_MS));
-    found = await op.find();
+    found = await find();
   }
   if (found.length === 0) {
     try {
       createdId = (await op.create()).id;
     } catch (err) {
       if (!isHttpStatus(err, 409)) throw err; // someone else created it: re-read below
+      refused = true;
     }
-    found = await op.find();
+    found = await find();
   }
-  if (found.length === 0) throw new Error('object created but not found again');
+  if (found.length === 0) {
+    if (refused && nearMatches.length > 0) {
+      throw configFailure(
+        `${op.what}: QRS refused to create it (409) because ${nearMatches.map((e) => JSON.stringify(op.key(e))).join(', ')} exists, a name differing only in case. ` +
+          `qlik-rollout matches names exactly: write the existing name in the plan, or rename that object.`,
+      );
+    }
+    throw new Error(`${op.what}: created but not found again`);
+  }
   const [survivor, ...duplicates] = [...found].sort(op.order);
+  const kept: T[] = [];
   for (const duplicate of duplicates) {
+    if (duplicate.id !== createdId && !op.isOwn?.(duplicate)) {
+      kept.push(duplicate);
+      continue;
+    }
     try {
       await op.remove(duplicate);
     } catch (err) {
       if (!isHttpStatus(err, 404)) throw err;
     }
   }
-  return { entity: survivor, change: survivor.id === createdId ? 'created' : 'unchanged' };
+  return { entity: survivor, change: survivor.id === createdId ? 'created' : 'unchanged', kept };
 }

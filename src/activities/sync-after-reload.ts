@@ -1,30 +1,33 @@
 /**
- * Phase 6: after a reload on QSEoW the distribution service updates the tenant's copy in place. Wait until the
- * copy carries that reload, then check what a person or a fault may have broken and repair it: the copy back in
- * its managed space, exactly one copy, and (when QSEoW reports that sending to the tenant failed) the
- * multi-cloud IdP re-made with the current token, which makes QSEoW send again.
+ * Phase 6: after a reload on QSEoW the distribution service updates the tenant's copy in place (same app, same
+ * space; doc KB-MC). Wait until the copy carries that reload, then check what a person or a fault may have broken
+ * and repair it: the copy back in its managed space, the managed space itself, the multi-cloud IdP (only this
+ * tool's, create-first: ensure-idp.ts). A copy that does not come is re-sent (resend.ts); QSEoW's failure records
+ * are shown, never parsed into repairs (assumption A8). Other distributed apps of the same name are reported and
+ * removed only when the plan says so and they are staged.
  */
 import type { Logger } from 'pino';
-import type { PhaseContext } from '../plan/types';
+import type { DistributionSpec, PhaseContext } from '../plan/types';
 import { cloudClient } from '../qlik/cloud/client';
-import { deleteCloudApp, moveAppToSpace, spaceOf, type CloudApp } from '../qlik/cloud/apps';
+import { deleteCloudApp } from '../qlik/cloud/apps';
 import { configFailure, notYetFailure } from '../qlik/errors';
 import { findAppsByName, pickPlanApp, type AppFacts } from '../qlik/qrs/apps';
 import { qrsClient } from '../qlik/qrs/client';
 import { distributionFailures } from '../qlik/qrs/execution-results';
 import type { Transport } from '../qlik/transport';
-import { ensureManagedSpace, findCopies, primaryCopy } from './cloud-copies';
+import { sanitizeForDisplay } from '../shared/display';
+import { carriesReload, chooseCopy, ensureManagedSpace, findDistributedCopies, missingCopyEvidence, type DistributedCopy } from './cloud-copies';
 import { ensureMultiCloudIdp } from './ensure-idp';
+import { placeInSpace } from './first-publish';
+import { distributionOf, resendAdvice, resendIfDue, type ResendProgress } from './resend';
 import { heartbeat, lastHeartbeat, pause, runPhase, type ResolvedDeps } from './scope';
 import type { SyncAfterReloadInput, SyncAfterReloadResult } from './types';
 
 interface SyncProgress {
   repairs: string[];
-  /** Distribution failures up to this time were already answered with an IdP repair. */
-  failuresHandledUntil?: string;
+  found?: string;
+  resend?: ResendProgress;
 }
-
-const notOlder = (time: string | null | undefined, reference: string) => Boolean(time) && Date.parse(time!) >= Date.parse(reference);
 
 async function sourceApp(qrs: Transport, ctx: PhaseContext, appName: string): Promise<AppFacts> {
   const spec = ctx.apps.find((app) => app.name === appName);
@@ -33,30 +36,30 @@ async function sourceApp(qrs: Transport, ctx: PhaseContext, appName: string): Pr
   return app;
 }
 
-/** If QSEoW says sending to this tenant failed since the reload, re-make the IdP (the usual cause). */
-async function repairFailedDistribution(qrs: Transport, ctx: PhaseContext, source: AppFacts, progress: SyncProgress, since: string, log: Logger): Promise<void> {
-  const failures = await distributionFailures(qrs, source.id, ctx.tenant.name, progress.failuresHandledUntil ?? since);
-  if (failures.length === 0) return;
-  const latest = failures.map((failure) => failure.at).sort().at(-1)!;
-  log.warn({ failures: failures.length, message: failures.at(-1)?.message }, 'QSEoW failed to distribute to the tenant; checking the multi-cloud IdP');
-  const idp = await ensureMultiCloudIdp(ctx, log);
-  if (idp.idp !== 'unchanged') progress.repairs.push(`re-created the multi-cloud IdP (${idp.idp}) after a failed distribution`);
-  progress.failuresHandledUntil = new Date(Date.parse(latest) + 1).toISOString();
+/** Duplicates: reported; staged ones removed only under distribution.duplicates: remove-staged. */
+async function handleDuplicates(cloud: Transport, duplicates: DistributedCopy[], spec: DistributionSpec, progress: SyncProgress, log: Logger): Promise<void> {
+  for (const duplicate of duplicates) {
+    if (spec.duplicates === 'remove-staged' && !duplicate.spaceId) {
+      await deleteCloudApp(cloud, duplicate.id).catch((err: unknown) => {
+        if ((err as { status?: number }).status !== 404) throw err;
+      });
+      progress.repairs.push(`removed staged duplicate ${duplicate.id}`);
+    } else {
+      log.warn({ duplicate: duplicate.id, spaceId: duplicate.spaceId }, 'another distributed app carries the same name; left alone');
+    }
+  }
 }
 
-async function placeCopy(cloud: Transport, ctx: PhaseContext, copies: CloudApp[], progress: SyncProgress): Promise<CloudApp> {
-  const { space, change } = await ensureManagedSpace(cloud, ctx.tenant.name, ctx.tenant.managedSpace);
-  if (change === 'created') progress.repairs.push(`re-created managed space "${space.name}"`);
-  let primary = primaryCopy(copies, space.id)!;
-  for (const extra of copies.filter((copy) => copy !== primary)) {
-    await deleteCloudApp(cloud, extra.attributes.id);
-    progress.repairs.push(`deleted duplicate copy ${extra.attributes.id}`);
-  }
-  if (spaceOf(primary) !== space.id) {
-    primary = await moveAppToSpace(cloud, primary.attributes.id, space.id);
-    progress.repairs.push(`moved ${primary.attributes.id} back into managed space "${space.name}"`);
-  }
-  return primary;
+/** Before a re-send: the prerequisites of a delivery are in place (the IdP may have been deleted or gone stale). */
+async function checkIdpBeforeResend(ctx: PhaseContext, progress: SyncProgress, log: Logger): Promise<void> {
+  const idp = await ensureMultiCloudIdp(ctx, log);
+  if (idp.idp !== 'unchanged') progress.repairs.push(`${idp.idp === 'created' ? 're-created' : 'renewed'} the multi-cloud IdP (${idp.idpId})`);
+}
+
+async function failureReport(qrs: Transport, ctx: PhaseContext, source: AppFacts, reloadTime: string): Promise<string> {
+  const failures = await distributionFailures(qrs, source.id, ctx.tenant.name, reloadTime).catch(() => []);
+  const latest = failures.at(-1);
+  return latest ? ` QSEoW recorded ${failures.length} failed run(s) mentioning "${ctx.tenant.name}" since the reload, latest: "${sanitizeForDisplay(latest.message, 300)}".` : '';
 }
 
 export async function syncAfterReload(input: SyncAfterReloadInput, deps: ResolvedDeps): Promise<SyncAfterReloadResult> {
@@ -64,23 +67,33 @@ export async function syncAfterReload(input: SyncAfterReloadInput, deps: Resolve
   return runPhase(deps, 'sync', ctx.tenant.name, async (log) => {
     const qrs = await qrsClient(ctx.source);
     const cloud = cloudClient(ctx.tenant);
+    const spec = distributionOf(ctx);
     const source = await sourceApp(qrs, ctx, appName);
     const previous = lastHeartbeat<SyncProgress>();
-    const progress: SyncProgress = { repairs: [...(previous?.repairs ?? [])], failuresHandledUntil: previous?.failuresHandledUntil };
+    const progress: SyncProgress = { repairs: [...(previous?.repairs ?? [])], found: previous?.found, resend: previous?.resend };
     const deadline = Date.now() + deps.arrivalTimeoutMs;
+    const { space, change } = await ensureManagedSpace(cloud, ctx.tenant.name, ctx.tenant.managedSpace);
+    if (change === 'created') progress.repairs.push(`re-created managed space "${space.name}"`);
     for (;;) {
-      const copies = await findCopies(cloud, appName, source.id);
-      const current = copies.filter((copy) => notOlder(copy.attributes.lastReloadTime, reloadTime));
-      if (current.length > 0) {
-        // Keep the copy in the space if it is current; duplicates are deleted whatever their reload time.
-        const primary = await placeCopy(cloud, ctx, copies, progress);
+      const search = await findDistributedCopies(cloud, appName);
+      const choice = chooseCopy(search.copies, { tenant: ctx.tenant.name, sourceAppId: source.id, managedSpaceId: space.id, knownId: progress.found ?? input.cloudAppId });
+      if (choice) progress.found = choice.copy.id;
+      if (choice && carriesReload(choice.copy, reloadTime, spec.reloadTimeToleranceMs)) {
+        const placed = await placeInSpace(cloud, choice.copy, space, log);
+        if (placed.assignment === 'updated') progress.repairs.push(`moved ${placed.copy.id} back into managed space "${space.name}"`);
+        await handleDuplicates(cloud, choice.duplicates, spec, progress, log);
         heartbeat(progress);
-        return { appName, cloudAppId: primary.attributes.id, lastReloadTime: primary.attributes.lastReloadTime ?? '', repairs: progress.repairs };
+        return { appName, cloudAppId: placed.copy.id, lastReloadTime: placed.copy.lastReloadTime ?? '', repairs: progress.repairs };
       }
-      await repairFailedDistribution(qrs, ctx, source, progress, reloadTime, log);
+      const resend = (progress.resend ??= { waitingSince: Date.now(), resends: 0 });
+      if (Date.now() >= (resend.lastResendAt ?? resend.waitingSince) + spec.resendAfterMs) await checkIdpBeforeResend(ctx, progress, log);
+      await resendIfDue(qrs, source, spec, resend, log);
       heartbeat(progress);
       if (Date.now() >= deadline) {
-        throw notYetFailure(`Tenant ${ctx.tenant.name}: the copy of "${appName}" does not carry the reload of ${reloadTime} yet after ${Math.round(deps.arrivalTimeoutMs / 1000)}s (will retry).`);
+        const found = choice ? `the copy ${choice.copy.id} carries ${choice.copy.lastReloadTime ?? 'no reload time'}` : `no distributed copy found.${missingCopyEvidence(search)}`;
+        throw notYetFailure(
+          `Tenant ${ctx.tenant.name}: the copy of "${appName}" does not carry the reload of ${reloadTime} yet after ${Math.round(deps.arrivalTimeoutMs / 1000)}s (${found}) (will retry).${await failureReport(qrs, ctx, source, reloadTime)}${resendAdvice(spec, progress.resend)}`,
+        );
       }
       await pause(deps.pollIntervalMs);
     }

@@ -12,6 +12,15 @@ export type Change = 'created' | 'updated' | 'unchanged';
 export interface EnsurePolicyResult {
   policyId: string;
   policy: Change;
+  /**
+   * created: made by this run (plan's policy.category); adopted: found by name, not made by qlik-rollout (e.g. in the
+   * QMC's Cloud distribution page), its category/type/context untouched; own: made by qlik-rollout earlier.
+   */
+  policyOrigin: 'created' | 'adopted' | 'own';
+  /** Fields this run repaired on an existing policy (conditions, disabled, resourceFilter, actions); [] = none. */
+  policyRepaired: string[];
+  /** Differences left alone on purpose (an adopted policy's own conditions, same-named rules not deleted). */
+  policyNotes: string[];
   /** The tenant's deployment name as a choice value of the custom property definition. */
   choiceValue: Change;
   /** Per app: whether the app now carries the value. */
@@ -36,10 +45,23 @@ export interface EnsureDeploymentResult {
   deployment: Change;
 }
 
+/** A multi-cloud IdP the IdP phase does not own (hand-made, another site's or deployment's): left alone. */
+export interface ForeignIdp {
+  id: string;
+  active: boolean;
+  /** Sanitised and truncated (no control characters, long opaque runs redacted). */
+  description: string;
+}
+
 export interface EnsureIdpResult {
   idpId: string;
   /** 'updated' = an IdP holding a stale token was fixed. */
   idp: Change;
+  /** Ids of this tool's IdPs for this deployment that this run deleted (stale token, superseded). */
+  removed: string[];
+  /** Multi-cloud IdPs that are not this tool's for this deployment (at most 20 listed; foreignCount counts all). */
+  foreign: ForeignIdp[];
+  foreignCount: number;
 }
 
 export interface PublishedApp {
@@ -50,17 +72,60 @@ export interface PublishedApp {
   /** 'updated' = this run moved the staged app into the managed space. */
   assignment: Change;
   lastReloadTime: string;
+  /** Other distributed apps of the same name in the tenant (left alone, reported). */
+  duplicates?: string[];
 }
 
 export interface FirstPublishResult {
   spaceId: string;
   space: Change;
   apps: PublishedApp[];
+  /** The managed space's members as the plan wants them (space-members.ts); absent in results of older runs. */
+  members?: SpaceMembersResult;
+  /** Whether a customer can open what was published (space-members.ts checkCustomerAccess). */
+  customerAccess?: CustomerAccessResult;
+}
+
+/** One member the plan lists, as it now is in the managed space. */
+export interface SpaceMember {
+  type: 'group' | 'user';
+  /** The plan's name (email or name for users). */
+  name: string;
+  assigneeId: string;
+  roles: string[];
+  /** created: assigned now; updated: roles changed now (`previousRoles` before); unchanged: already so. */
+  change: Change;
+  previousRoles?: string[];
+}
+
+export interface SpaceMembersResult {
+  spaceId: string;
+  members: SpaceMember[];
+  /** Assignments removed because the plan asks for exactly its list (exactMembers). */
+  removed: Array<{ type: string; assigneeId: string; roles: string[] }>;
+  /** Assignments the plan does not list, left alone. */
+  othersKept: number;
+  /** Assignees (users or groups) whose roles open apps in the space; the owner is not counted. */
+  consumers: number;
+  /** E.g. nobody but the owner can open apps (plan noConsumers: warn). */
+  warnings: string[];
+}
+
+export interface CustomerAccessResult {
+  /** end-user: opened as the plan's verification identity; assignments: no identity, the assignments were read. */
+  mode: 'end-user' | 'assignments';
+  ok: boolean;
+  /** The verification identity's name (end-user mode). */
+  user?: string;
+  /** One line a person can read: what was checked and what was found. */
+  detail: string;
 }
 
 export interface SyncAfterReloadInput {
   ctx: PhaseContext;
   appName: string;
+  /** The copy placed before (first publish or an earlier sync): the first candidate (absent in older inputs). */
+  cloudAppId?: string;
   /** The QSEoW reload to wait for: the cloud copy must carry this reload time or a later one. */
   reloadTime: string;
 }
@@ -71,6 +136,8 @@ export interface SyncAfterReloadResult {
   lastReloadTime: string;
   /** What had to be repaired (e.g. 'moved back into managed space'); empty when all was well. */
   repairs: string[];
+  /** The managed space's members, kept in place after the reload (space-members.ts); absent in older results. */
+  members?: SpaceMembersResult;
 }
 
 /** A finished reload seen on QSEoW by the reload watcher. */

@@ -10,8 +10,10 @@ import { scheduleActionCommand, scheduleCreateCommand, scheduleListCommand, type
 import { syncStatusCommand, syncStopCommand } from './commands/sync';
 import { validateCommand } from './commands/validate';
 import { dryRunCommand } from './commands/dry-run';
-import { simulatorCommand, workerCommand } from './commands/processes';
+import { doctorCommand, type DoctorCommandOptions } from './commands/doctor';
+import { simulatorCommand, workerCommand, type SimulatorCommandOptions } from './commands/processes';
 import { demoCommand } from './demo/command';
+import { lineReader } from './demo/terminal';
 import { CommandContext, type GlobalOptions } from './context';
 import { CliError, ExitCode, type CliIo } from './io';
 
@@ -52,6 +54,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   cmd(program, 'plan <plan>', 'dry run: read QSEoW and every tenant and show what each phase would create or change')
     .option('--tenant <name...>', 'only these tenants')
     .action(run((ctx, plan: string, o: { tenant?: string[] }) => dryRunCommand(ctx, plan, o.tenant)));
+  cmd(program, 'doctor <plan>', 'read-only checks of the QSEoW site and each tenant against the plan, one per Qlik assumption; exit 1 if something would break the rollout')
+    .option('--tenant <name...>', 'only these tenants')
+    .option('--no-selection', 'skip check A2 (it makes and deletes an in-memory QRS selection)')
+    .action(run((ctx, plan: string, o: DoctorCommandOptions) => doctorCommand(ctx, plan, o)));
   cmd(program, 'start <plan>', 'start the rollout of a plan (a second start reports the running one)')
     .action(run((ctx, plan: string) => startCommand(ctx, plan)));
   cmd(program, 'status [rollout]', 'progress of a rollout (id or plan file; default: the one running)')
@@ -85,10 +91,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 
   const sync = cmd(program, 'sync', 'the reload sync of migrated tenants');
   cmd(sync, 'status [tenants...]', 'sync state per tenant (default: every tenant in sync)')
-    .action(run((ctx, tenants: string[]) => syncStatusCommand(ctx, tenants)));
-  cmd(sync, 'stop [tenants...]', 'stop keeping tenants in sync')
+    .option('--site <site>', 'only this QSEoW site: its QRS URL or site key')
+    .action(run((ctx, tenants: string[], o: { site?: string }) => syncStatusCommand(ctx, tenants, o)));
+  cmd(sync, 'stop [tenants...]', 'stop keeping tenants in sync (on one QSEoW site: a tenant on several sites needs --site or --all-sites)')
     .option('--all', 'every tenant')
-    .action(run((ctx, tenants: string[], o: { all?: boolean }) => syncStopCommand(ctx, tenants, Boolean(o.all))));
+    .option('--site <site>', 'only the syncs of this QSEoW site: its QRS URL or site key (shown by sync status)')
+    .option('--all-sites', 'on every QSEoW site the tenants are in sync on')
+    .action(run((ctx, tenants: string[], o: { all?: boolean; site?: string; allSites?: boolean }) => syncStopCommand(ctx, tenants, o)));
 
   const schedule = cmd(program, 'schedule', 'Temporal Schedules of rollouts, e.g. every night for the tenants not yet migrated');
   cmd(schedule, 'create <plan>', 'schedule the plan\'s rollout (default: nightly at 02:00 UTC); updates an existing one')
@@ -97,6 +106,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--id <scheduleId>', 'schedule id (default qlik-rollout-<plan name>)')
     .option('--paused', 'create it paused')
     .option('--note <text>', 'note shown with the schedule')
+    .option('--only-new', 'each run skips tenants migrated already and says how many (the default)')
+    .option('--all-tenants', 'each run re-runs every tenant of the plan (re-verifies and repairs migrated ones)')
     .action(run((ctx, plan: string, o: Record<string, string | boolean | undefined>) => scheduleCreateCommand(ctx, plan, o)));
   cmd(schedule, 'list', 'rollout schedules').action(run((ctx) => scheduleListCommand(ctx)));
   for (const [action, description] of [
@@ -117,10 +128,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--tenants <n>', 'number of tenants', '25')
     .option('--port <n>', 'port (default: a free one)')
     .option('--seed <n>', 'seed of ids and faults')
-    .option('--plan <file>', 'write a plan for the simulated site to this file')
-    .addHelpText('after', '\nMore options pass through to the simulator: --distribution-delay <ms>, --no-rate-limits, --without-managed-spaces <names>.')
+    .option('--plan <file>', 'write a plan for the simulated site to this file (only apps that pass verification)')
+    .option('--include-failing-apps', 'with --plan: also plan the seeded apps that fail verification (unpublished, failed reload, too large), to see failures on purpose')
+    .option('--variant <KEY=VALUE>', 'simulator variant where Qlik documents nothing, e.g. copy-id=same (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .addHelpText('after', '\nMore options pass through to the simulator: --secrets-dir <dir>, --distribution-delay <ms>, --no-rate-limits, --without-managed-spaces <names>.')
     .allowUnknownOption()
-    .action(run((ctx, o: { tenants: string; port?: string; seed?: string; plan?: string }, command: Command) => simulatorCommand(ctx, o, command.args)));
+    .action(run((ctx, o: SimulatorCommandOptions, command: Command) => simulatorCommand(ctx, o, command.args)));
   cmd(program, 'demo', 'a complete rollout on the built-in simulator with a local Temporal dev server and Web UI')
     .option('--unattended', 'approve the canary wave automatically and exit 0 only when every tenant is migrated and synced')
     .option('--tenants <n>', 'number of simulated tenants', '25')
@@ -161,9 +174,8 @@ if (require.main === module) {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const readLine = process.stdin.isTTY
-    ? () => new Promise<string>((resolve) => process.stdin.once('data', (chunk) => { process.stdin.pause(); resolve(chunk.toString()); }))
-    : undefined;
+  // Only a person at a terminal is asked; each read pauses stdin again, so nothing keeps the process alive.
+  const readLine = process.stdin.isTTY ? lineReader(process.stdin, controller.signal) : undefined;
   void runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal, readLine }).then((code) => {
     process.exitCode = code;
     process.off('SIGINT', onSignal);

@@ -56,6 +56,8 @@ export function renderProgress(progress: RolloutProgress, c: Colours, options: P
   const statusPaint = progress.status === 'succeeded' ? c.green : ['failed', 'halted', 'aborted'].includes(progress.status) ? c.red : c.yellow;
   lines.push(`${c.bold(`Rollout ${progress.rolloutId}`)}  ${statusPaint(progress.status)}${progress.run > 1 ? c.dim(`  (run ${progress.run})`) : ''}`);
   if (progress.reason) lines.push(`  ${progress.reason}`);
+  // A scheduled run (onlyNew) says how many tenants it left alone.
+  if (progress.alreadyMigrated) lines.push(c.dim(`  ${progress.alreadyMigrated} tenant(s) already migrated: skipped, not run again`));
   const nameWidth = Math.max(...progress.waves.map((w) => w.name.length), 4);
   for (const wave of progress.waves) {
     const all = total(wave);

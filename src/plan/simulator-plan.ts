@@ -19,8 +19,31 @@ export interface SimulatorPlanOptions {
   concurrency?: number;
   pollInterval?: string;
   failureBudget?: { perWave: number; overall: number };
-  /** Only these apps (default: every published app within the size limit). */
+  /**
+   * Only these apps (default: every published app within the size limit). The seeded apps' reload outcome is only
+   * visible on the site, so a plan that must pass verification gets its list from the site
+   * (`distributableApps(...)` of src/cli/dry-run/inspect.ts), as `simulator --plan` and the demo do.
+   */
   apps?: string[];
+  /**
+   * Every seeded app in a stream, including the ones that fail verification on purpose (failed reload, too large);
+   * an app in no stream cannot be named in a plan.
+   */
+  includeFailingApps?: boolean;
+  /**
+   * The managed space gets members (the simulator's group "Customers" as consumer) and the end-user check runs as
+   * each tenant's simulated customer user (its key file, by reference). Default false.
+   */
+  customerAccess?: boolean;
+}
+
+/** managedSpace with members and, when the simulator's customer keys follow one pattern, the verification identity. */
+function managedSpaceOf(sim: SimulatorPlanSource, customerAccess: boolean | undefined): NonNullable<PlanFile['tenantDefaults']>['managedSpace'] {
+  if (!customerAccess) return '{name} Analytics';
+  const first = sim.tenants[0];
+  const pattern = first?.userKeyRefs?.customer?.replace(`${first.name}.customer.apikey`, '{name}.customer.apikey');
+  const verifyAs = pattern && sim.tenants.every((t) => t.userKeyRefs?.customer === pattern.split('{name}').join(t.name)) ? pattern : undefined;
+  return { name: '{name} Analytics', members: [{ group: 'Customers', roles: ['consumer'] }], ...(verifyAs ? { verifyAs } : {}) };
 }
 
 export type SimulatorPlanSource = Pick<Simulator, 'qrsUrl' | 'deploymentsUrl' | 'qrsTokenRef' | 'tenants' | 'seededApps'>;
@@ -29,7 +52,7 @@ export type SimulatorPlanSource = Pick<Simulator, 'qrsUrl' | 'deploymentsUrl' | 
 export function simulatorPlanFile(sim: SimulatorPlanSource, options: SimulatorPlanOptions = {}): PlanFile {
   // Only apps that can be distributed: the simulator also seeds unpublished ones to exercise verification.
   const apps = sim.seededApps
-    .filter((a) => (options.apps ? options.apps.includes(a.name) : a.published && a.fileSize <= 5 * 1024 ** 3))
+    .filter((a) => (options.includeFailingApps ? a.stream !== '' : options.apps ? options.apps.includes(a.name) : a.published && a.fileSize <= 5 * 1024 ** 3))
     .map((a) => ({ name: a.name, stream: a.stream }));
   const canarySize = Math.min(options.canarySize ?? (sim.tenants.length < 10 ? 1 : 2), Math.max(sim.tenants.length - 1, 1));
   const canary = sim.tenants.slice(0, canarySize).map((t) => t.name);
@@ -48,7 +71,7 @@ export function simulatorPlanFile(sim: SimulatorPlanSource, options: SimulatorPl
     apps,
     policy: { customProperty: 'Deployments', stream: apps[0]?.stream ?? 'Customers' },
     limits: { maxAppSize: '5GB' },
-    tenantDefaults: { managedSpace: '{name} Analytics' },
+    tenantDefaults: { managedSpace: managedSpaceOf(sim, options.customerAccess) },
     tenants: sim.tenants.map((t) => ({ name: t.name, url: t.url, auth: { type: 'apiKey' as const, key: t.apiKeyRef } })),
     waves,
     concurrency: options.concurrency ?? 8,

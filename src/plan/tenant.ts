@@ -1,4 +1,4 @@
-import type { CloudAuth, PhaseContext, RolloutPlan, TenantEntry, TenantSpec } from './types';
+import type { CloudAuth, ManagedSpaceEntry, PhaseContext, RolloutPlan, SpaceAccessSpec, TenantEntry, TenantSpec } from './types';
 
 /** Pure (workflow-safe): fills a tenant entry from the plan's tenantDefaults, replacing `{name}`. */
 export function resolveTenant(plan: Pick<RolloutPlan, 'tenantDefaults'>, entry: TenantEntry): TenantSpec {
@@ -13,7 +13,21 @@ export function resolveTenant(plan: Pick<RolloutPlan, 'tenantDefaults'>, entry: 
     auth.type === 'apiKey'
       ? { type: 'apiKey', key: fill(auth.key) }
       : { type: 'oauth', clientId: fill(auth.clientId), clientSecret: fill(auth.clientSecret) };
-  return { name: entry.name, url: entry.url, managedSpace: fill(managedSpace), auth: filledAuth };
+  const spaceAccess = resolveSpaceAccess(entry.managedSpaceAccess, plan.tenantDefaults.managedSpaceAccess, fill);
+  return { name: entry.name, url: entry.url, managedSpace: fill(managedSpace), auth: filledAuth, ...(spaceAccess ? { spaceAccess } : {}) };
+}
+
+/** Field by field, the tenant's own managed-space access over the defaults', with `{name}` filled in names and refs. */
+function resolveSpaceAccess(own: ManagedSpaceEntry | undefined, defaults: ManagedSpaceEntry | undefined, fill: (text: string) => string): SpaceAccessSpec | undefined {
+  if (!own && !defaults) return undefined;
+  const members = own?.members ?? defaults?.members ?? [];
+  const verifyAs = own?.verifyAs ?? defaults?.verifyAs;
+  return {
+    members: members.map((member) => ({ type: member.type, name: fill(member.name), roles: [...member.roles] })),
+    exact: own?.exactMembers ?? defaults?.exactMembers ?? false,
+    noConsumers: own?.noConsumers ?? defaults?.noConsumers ?? 'warn',
+    ...(verifyAs ? { verifyAs: fill(verifyAs) } : {}),
+  };
 }
 
 export function findTenant(plan: RolloutPlan, name: string): TenantEntry | undefined {

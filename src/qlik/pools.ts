@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Pool } from 'undici';
+import { ProxySession } from './session';
 
 export interface PoolOptions {
   /** Verify the server's TLS certificate (default true). */
@@ -62,6 +63,21 @@ export function poolFor(origin: string, options: PoolOptions = {}): Pool {
     void oldest.close().catch(() => undefined);
   }
   return pool;
+}
+
+/**
+ * The JWT virtual proxy session of one pool and credential (`key`: virtual proxy path + secret reference, never the
+ * secret): every transport over that pool shares it, so QRS and deployments calls with the same JWT on the same proxy
+ * join one proxy session (Assumption A13). Held weakly: a closed, evicted pool takes its sessions with it.
+ */
+const sessions = new WeakMap<Pool, Map<string, ProxySession>>();
+
+export function proxySessionFor(pool: Pool, key: string): ProxySession {
+  let byKey = sessions.get(pool);
+  if (!byKey) sessions.set(pool, (byKey = new Map()));
+  let session = byKey.get(key);
+  if (!session) byKey.set(key, (session = new ProxySession()));
+  return session;
 }
 
 /** Closes every pool (worker shutdown, end of a test file). */

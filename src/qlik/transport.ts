@@ -7,6 +7,7 @@ import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { emitQlikCall, outcomeOf } from './call-events';
 import { type CallSite, type HostKind, QlikHttpError, QlikNetworkError, QlikResponseShapeError, networkErrorCode, parseRetryAfter } from './errors';
+import type { ProxySession, SessionTicket } from './session';
 
 export { onQlikCall, type QlikCallEvent } from './call-events';
 
@@ -32,6 +33,11 @@ export interface TransportOptions {
   auth: RequestAuth;
   /** Extra headers on every request (e.g. X-Qlik-User). */
   headers?: Record<string, string>;
+  /**
+   * The JWT virtual proxy's session (Assumption A13, session.ts): while it holds a cookie, the cookie is sent
+   * instead of the Authorization header; a 401 to the cookie drops it and the request goes again with the JWT.
+   */
+  session?: ProxySession;
 }
 
 export interface RequestOptions {
@@ -53,14 +59,31 @@ export interface Response<T> {
 
 const MAX_DETAIL = 300;
 
-/** Qlik's error text: JSON:API errors[0].title/detail, a QRS plain-text message, or nothing. */
-function errorDetail(text: string): string {
+interface ErrorFields {
+  code?: unknown;
+  title?: unknown;
+  detail?: unknown;
+}
+
+const textsOf = (fields: ErrorFields): string[] =>
+  [fields.code, fields.title, fields.detail].filter((part): part is string => typeof part === 'string' && part.length > 0);
+
+/**
+ * Qlik's error text: JSON:API errors[0] code/title/detail, a flat {code, title, detail} body (some Qlik Cloud APIs,
+ * e.g. the spaces assignment conflict that Qlik's own scripts test with `.code`; audit F17), a {message} body (HDS),
+ * QRS plain text, or nothing.
+ */
+export function errorDetail(text: string): string {
   if (!text) return '';
   try {
-    const body = JSON.parse(text) as { errors?: Array<{ title?: string; detail?: string; code?: string }>; message?: string };
-    const first = body.errors?.[0];
-    if (first) return [first.code, first.title, first.detail].filter(Boolean).join(' - ').slice(0, MAX_DETAIL);
-    if (typeof body.message === 'string') return body.message.slice(0, MAX_DETAIL);
+    const body = JSON.parse(text) as unknown;
+    if (body && typeof body === 'object' && !Array.isArray(body)) {
+      const { errors, message } = body as { errors?: unknown; message?: unknown };
+      const first = Array.isArray(errors) && errors[0] && typeof errors[0] === 'object' ? (errors[0] as ErrorFields) : undefined;
+      const parts = textsOf(first ?? (body as ErrorFields));
+      if (parts.length > 0) return parts.join(' - ').slice(0, MAX_DETAIL);
+      if (typeof message === 'string') return message.slice(0, MAX_DETAIL);
+    }
   } catch {
     // Not JSON: QRS answers plain text.
   }
@@ -159,7 +182,16 @@ export class Transport {
     }
   }
 
-  private async sendOnce(req: RequestOptions, path: string, query: Record<string, QueryValue> | undefined, isRetry = false): Promise<{ status: number; text: string; call: CallSite }> {
+  /**
+   * One request. A 401 is answered at most once per cause: a session cookie the proxy no longer knows is dropped and
+   * the JWT sent (`retried.rejectedCookie`); a rejected credential is re-read from its secret reference (`retried.secret`).
+   */
+  private async sendOnce(
+    req: RequestOptions,
+    path: string,
+    query: Record<string, QueryValue> | undefined,
+    retried: { rejectedCookie?: string; secret?: boolean } = {},
+  ): Promise<{ status: number; text: string; call: CallSite }> {
     const call: CallSite = { kind: this.kind, target: this.target, method: req.method, route: req.route, credentialRef: this.options.auth.credentialRef };
     const prepared = await this.options.auth.prepare();
     const search = new URLSearchParams();
@@ -177,15 +209,22 @@ export class Transport {
     for (let waitMs = windowLeft(tier); waitMs > 0; waitMs = windowLeft(tier)) {
       await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
+    const ticket = await this.sessionTicket(headers, retried.rejectedCookie);
     const started = performance.now();
     const qs = search.toString();
     let status = 0;
     try {
       const res = await this.options.dispatcher.request({ origin: this.origin, path: qs ? `${path}?${qs}` : path, method: req.method, headers, body });
       status = res.statusCode;
+      ticket?.settle(res.headers['set-cookie'], true);
       const text = await res.body.text();
-      if (status === 401 && !isRetry && this.options.auth.invalidate?.()) {
-        return await this.sendOnce(req, path, query, true);
+      if (status === 401 && ticket?.cookie !== undefined && retried.rejectedCookie === undefined) {
+        // The proxy session expired or is unknown: drop the cookie and authenticate with the JWT once more.
+        this.options.session?.drop(ticket.cookie);
+        return await this.sendOnce(req, path, query, { ...retried, rejectedCookie: ticket.cookie });
+      }
+      if (status === 401 && !retried.secret && this.options.auth.invalidate?.()) {
+        return await this.sendOnce(req, path, query, { ...retried, secret: true });
       }
       if (status >= 400) {
         const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
@@ -198,8 +237,21 @@ export class Transport {
       status = 0;
       throw new QlikNetworkError(call, networkErrorCode(err), err);
     } finally {
+      ticket?.settle(undefined, false);
       this.report(call, status, started);
     }
+  }
+
+  /** With a proxy session: its cookie replaces the Authorization header in `headers` (never the `rejected` one). */
+  private async sessionTicket(headers: Record<string, string>, rejected: string | undefined): Promise<SessionTicket | undefined> {
+    const session = this.options.session;
+    if (!session) return undefined;
+    const ticket = await session.ticket(rejected);
+    if (ticket.cookie !== undefined) {
+      for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') delete headers[name];
+      headers.cookie = ticket.cookie;
+    }
+    return ticket;
   }
 
   private parse<S extends z.ZodType>(call: CallSite, schema: S, text: string, asText: boolean | undefined): z.output<S> {

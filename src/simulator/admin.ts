@@ -7,6 +7,7 @@
  *   POST /__sim/faults               {rules: FaultRule[]} (or the bare array)
  *   POST /__sim/tenant-down          {tenant, forMs}
  *   POST /__sim/reload               {app} -> {appId, lastReloadTime}
+ *   POST /__sim/plant-app            {tenant, name, distributed, spaceId?, originAppId?} -> {id}
  */
 import { z } from 'zod';
 import type { FaultRule, Simulator } from './api';
@@ -22,10 +23,16 @@ const faultRule = z.object({
   burstLength: z.number().int().min(0).optional(),
   retryAfterSeconds: z.number().int().min(0).optional(),
   resetRate: z.number().min(0).max(1).optional(),
+  lostResponseRate: z.number().min(0).max(1).optional(),
+  lostResponseAs: z.enum(['reset', '503', 'either']).optional(),
 });
 const faultsBody = z.union([z.array(faultRule), z.object({ rules: z.array(faultRule) })]);
 const tenantDownBody = z.object({ tenant: z.string().min(1), forMs: z.number().int().min(0) });
 const reloadBody = z.object({ app: z.string().min(1) });
+const plantBody = z.object({
+  tenant: z.string().min(1), name: z.string().min(1), distributed: z.boolean(), spaceId: z.string().nullish(), originAppId: z.string().optional(),
+  lastReloadTime: z.string().optional(),
+});
 
 function body<S extends z.ZodType>(req: SimRequest, schema: S): z.infer<S> {
   const parsed = schema.safeParse(parseJsonBody(req, (m) => new HttpError(400, { error: m })));
@@ -70,6 +77,11 @@ export function adminRouter(target: AdminTarget): Router {
       if (!target.hasTenant(down.tenant)) throw new HttpError(404, { error: `no tenant named ${down.tenant}` });
       sim.setTenantDown(down);
       return noContent;
+    })
+    .on('POST', '/__sim/plant-app', (req) => {
+      const { tenant, ...app } = body(req, plantBody);
+      if (!target.hasTenant(tenant)) throw new HttpError(404, { error: `no tenant named ${tenant}` });
+      return json(201, { id: sim.plantCloudApp(tenant, app) });
     })
     .on('POST', '/__sim/reload', async (req) => {
       const { app } = body(req, reloadBody);

@@ -19,6 +19,13 @@ export interface FaultRule {
   retryAfterSeconds?: number;
   /** Probability (0..1) of destroying the socket without an answer (ECONNRESET at the client). */
   resetRate?: number;
+  /**
+   * Probability (0..1) that a write (any method but GET/HEAD) is APPLIED and its answer then lost: the socket is
+   * destroyed after the handler ran, or a 503 replaces its answer. The case where a blind retry duplicates objects.
+   */
+  lostResponseRate?: number;
+  /** How a lost answer is lost: 'reset' (socket destroyed), '503', or 'either' (seeded dice; default). */
+  lostResponseAs?: 'reset' | '503' | 'either';
 }
 
 export interface TenantDownWindow {
@@ -43,6 +50,23 @@ export interface SimulatorOptions {
   secretsDir?: string;
   /** Tenants whose edition lacks managed spaces (creating one answers 403). */
   tenantsWithoutManagedSpaces?: string[];
+  /** How the simulator answers where Qlik documents nothing (src/simulator/variants.ts); defaults per key. */
+  variants?: Partial<Record<string, string>>;
+  /**
+   * Also serve the QRS on a Repository port (QSEoW's 4242): HTTPS demanding a client certificate signed by the
+   * site's root CA, X-Qlik-User, no JWT, no HDS. Certificates are made with openssl at start. Default false.
+   */
+  repositoryPort?: boolean;
+}
+
+export interface PlantedCloudApp {
+  name: string;
+  /** `attributes.published` ("distributed from client-managed"). */
+  distributed: boolean;
+  spaceId?: string | null;
+  /** Set for apps published inside Qlik Cloud. */
+  originAppId?: string;
+  lastReloadTime?: string;
 }
 
 export interface SimTenantInfo {
@@ -52,6 +76,11 @@ export interface SimTenantInfo {
   tenantId: string;
   /** `file:` reference to the tenant's API key. */
   apiKeyRef: string;
+  /**
+   * `file:` references to the API keys of the tenant's simulated customer users (cloud/directory.ts): `customer`
+   * (in group "Customers") and `outsider` (in no group). They read only (GET), and see what their space roles open.
+   */
+  userKeyRefs?: Record<string, string>;
 }
 
 export interface SimSiteState {
@@ -94,6 +123,8 @@ export interface SimRequestLogEntry {
   method: string;
   path: string;
   status: number;
+  /** The write was applied and its answer lost on purpose (FaultRule.lostResponseRate): how. */
+  lost?: 'reset' | '503';
 }
 
 export interface Simulator {
@@ -103,6 +134,14 @@ export interface Simulator {
   deploymentsUrl: string;
   /** `file:` reference to the JWT the QRS virtual proxy accepts. */
   qrsTokenRef: string;
+  /** With `repositoryPort`: the QRS base on the Repository port (https://127.0.0.1:PORT, no prefix), else ''. */
+  repositoryUrl: string;
+  /** With `repositoryPort`: `file:` references to client.pem, client_key.pem and root.pem for that port. */
+  qrsCertificateRefs?: { cert: string; key: string; ca: string };
+  /** Proxy sessions the JWT virtual proxy has opened (variant session-cookie=yes; Assumption A13). */
+  sessionsCreated(): number;
+  /** Ends every proxy session: their cookies answer 401 from now on (as after a session timeout). */
+  endProxySessions(): void;
   /** Admin routes (state dump, faults, reload): http://127.0.0.1:PORT/__sim */
   adminUrl: string;
   port: number;
@@ -114,6 +153,11 @@ export interface Simulator {
   reloadApp(appName: string): Promise<{ appId: string; lastReloadTime: string }>;
   setFaults(rules: FaultRule[]): void;
   setTenantDown(window: TenantDownWindow): void;
+  /**
+   * Puts an app into a tenant the way someone other than this site's distribution would: another QSEoW site
+   * distributing an app of the same name (distributed: true), or an app made in the cloud. Returns its id.
+   */
+  plantCloudApp(tenant: string, app: PlantedCloudApp): string;
   /** Every request answered, in order (for Retry-After and fault assertions). Cleared by clearRequestLog(). */
   requestLog(): SimRequestLogEntry[];
   clearRequestLog(): void;

@@ -8,9 +8,13 @@ export interface FaultDecision {
   latencyMs: number;
   action: 'none' | 'reset' | 'error' | 'rateLimit';
   retryAfterSeconds: number;
+  /** Apply the request, then lose its answer this way (writes only; FaultRule.lostResponseRate). */
+  lose?: 'reset' | '503';
 }
 
 const NONE: FaultDecision = { latencyMs: 0, action: 'none', retryAfterSeconds: 0 };
+
+const isWrite = (method: string) => method !== 'GET' && method !== 'HEAD' && method !== DISTRIBUTION_ROUTE;
 
 /**
  * Seeded fault dice. The k-th request to a given (host, method, path) under a rule always rolls the same numbers,
@@ -57,6 +61,11 @@ export class FaultInjector {
       this.counters.set(key, n);
       const roll = (what: string): number => dice(this.seed, `${key}|${n}|${what}`);
       decision = merge(decision, this.decideOne(rule, index, host, roll));
+      // Rolled after the other dice, so adding lostResponseRate to a rule leaves its other faults as they were.
+      if (decision.action === 'none' && !decision.lose && rule.lostResponseRate && isWrite(method) && roll('lost') < rule.lostResponseRate) {
+        const as = rule.lostResponseAs ?? 'either';
+        decision = { ...decision, lose: as === 'either' ? (roll('lost-as') < 0.5 ? 'reset' : '503') : as };
+      }
     });
     return decision;
   }
@@ -92,5 +101,6 @@ function appliesTo(rule: FaultRule, host: string, method: string, path: string):
 function merge(a: FaultDecision, b: FaultDecision): FaultDecision {
   const rank = { none: 0, error: 1, rateLimit: 2, reset: 3 } as const;
   const worse = rank[b.action] > rank[a.action] ? b : a;
-  return { latencyMs: a.latencyMs + b.latencyMs, action: worse.action, retryAfterSeconds: worse.retryAfterSeconds };
+  const lose = worse.action === 'none' ? (a.lose ?? b.lose) : undefined;
+  return { latencyMs: a.latencyMs + b.latencyMs, action: worse.action, retryAfterSeconds: worse.retryAfterSeconds, ...(lose ? { lose } : {}) };
 }

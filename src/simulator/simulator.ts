@@ -7,7 +7,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import type { FaultRule, SimRequestLogEntry, SimState, SimTenantInfo, Simulator, SimulatorOptions, TenantDownWindow } from './api';
+import type { FaultRule, PlantedCloudApp, SimRequestLogEntry, SimState, SimTenantInfo, Simulator, SimulatorOptions, TenantDownWindow } from './api';
 import { adminRouter } from './admin';
 import { MonotonicClock } from './clock';
 import { registerApps } from './cloud/apps';
@@ -17,15 +17,18 @@ import { registerIdps } from './cloud/idps';
 import { normalizeUrl, TenantStore } from './cloud/model';
 import { DEFAULT_RATE_LIMITS, RateLimiter, rateLimitedError, type RateLimitConfig } from './cloud/rate-limit';
 import { registerSpaces } from './cloud/spaces';
+import { callerOf, seedDirectory } from './cloud/directory';
+import { registerDirectory } from './cloud/directory-routes';
 import { DistributionEngine } from './distribution/engine';
 import { FaultInjector } from './faults';
-import { AddressListeners, QSEOW_ADDRESS, tenantAddress } from './http/listeners';
+import { makeRepositoryCertificates } from './http/certificates';
+import { AddressListeners, QSEOW_ADDRESS, RepositoryListener, tenantAddress } from './http/listeners';
 import { Router } from './http/router';
 import { HttpError, type SimHost, type SimRequest, type SimResponse } from './http/types';
 import { IdSource } from './random';
 import { RequestLog } from './request-log';
 import type { QseowContext } from './qseow/context';
-import { checkBearer, checkXrfkey } from './qseow/guard';
+import { QseowAccess } from './qseow/guard';
 import { registerHds } from './qseow/hds';
 import { SiteStore } from './qseow/model';
 import { registerQrsReads } from './qseow/qrs-read';
@@ -34,6 +37,7 @@ import { registerSelections } from './qseow/selections';
 import { ReloadRunner } from './qseow/reloads';
 import { seedSite } from './qseow/seed';
 import { dumpState } from './state-dump';
+import { resolveVariants, type Variants } from './variants';
 
 const log = pino({ name: 'qlik-simulator', level: process.env.SIM_LOG_LEVEL ?? 'warn' });
 
@@ -81,11 +85,19 @@ export class QlikSimulator implements Simulator {
   private readonly httpServer: http.Server;
   private readonly listeners: AddressListeners;
   private readonly qrsJwt: string;
+  /** The two QSEoW front doors (JWT virtual proxy, Repository port) and the proxy's sessions (qseow/guard.ts). */
+  private readonly access: QseowAccess;
+  private readonly repository = new RepositoryListener();
+  repositoryUrl = '';
+  qrsCertificateRefs?: { cert: string; key: string; ca: string };
+  /** Which plausible behaviour the simulator plays for each undocumented point (variants.ts). */
+  readonly variants: Variants;
 
   constructor(private readonly options: FullSimulatorOptions) {
     if (!Number.isInteger(options.tenants) || options.tenants < 0 || options.tenants > 0xffff) {
       throw new Error(`tenants must be an integer 0..65535, got ${options.tenants}`);
     }
+    this.variants = resolveVariants(options.variants);
     this.seed = options.seed ?? 1;
     this.ids = new IdSource(this.seed);
     this.faults = new FaultInjector(this.seed);
@@ -93,11 +105,12 @@ export class QlikSimulator implements Simulator {
     this.rateLimiter = new RateLimiter(rateLimitConfig(options));
     this.secretsDir = options.secretsDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'qlik-sim-secrets-'));
     this.qrsJwt = this.ids.secret('qrs-jwt', 64);
-    this.engine = new DistributionEngine(this.site, { byUrl: (url) => this.tenantsByUrl.get(normalizeUrl(url)) }, this.clock, this.ids, this.faults, options.distributionDelayMs ?? 200);
+    this.access = new QseowAccess(this.qrsJwt, this.variants, () => this.ids.guid('proxy-session'));
+    this.engine = new DistributionEngine(this.site, { byUrl: (url) => this.tenantsByUrl.get(normalizeUrl(url)) }, this.clock, this.ids, this.faults, options.distributionDelayMs ?? 200, this.variants);
     this.reloads = new ReloadRunner(this.site, this.engine, this.clock, this.ids, options.reloadDurationMs ?? 50);
     this.seededApps = seedSite(this.site, this.ids, this.clock).map((a) => ({ name: a.name, stream: a.stream ?? '', published: a.published, fileSize: a.fileSize }));
 
-    const qseow: QseowContext = { site: this.site, ids: this.ids, clock: this.clock, engine: this.engine, reloads: this.reloads };
+    const qseow: QseowContext = { site: this.site, ids: this.ids, clock: this.clock, engine: this.engine, reloads: this.reloads, variants: this.variants };
     registerQrsReads(this.qseowRouter, this.site);
     registerQrsWrites(this.qseowRouter, qseow);
     registerSelections(this.qseowRouter, qseow);
@@ -105,16 +118,24 @@ export class QlikSimulator implements Simulator {
 
     const cloud: CloudContext = {
       tenantOf: (req) => this.tenantOf(req), ids: this.ids, clock: this.clock, engine: this.engine,
-      tenantsWithoutManagedSpaces: new Set(options.tenantsWithoutManagedSpaces ?? []),
+      tenantsWithoutManagedSpaces: new Set(options.tenantsWithoutManagedSpaces ?? []), variants: this.variants,
     };
     registerIdps(this.cloudRouter, cloud);
     registerSpaces(this.cloudRouter, cloud);
     registerApps(this.cloudRouter, cloud);
+    registerDirectory(this.cloudRouter, cloud);
 
     this.admin = adminRouter({
       simulator: this, secretsDir: this.secretsDir, hasTenant: (name) => this.tenantsByName.has(name), faultRules: () => this.faults.getRules(),
       stateFor: (only) => this.dumpFor(only),
     });
+    // Proxy sessions: GET counts them, DELETE ends them all (their cookies then answer 401).
+    this.admin
+      .on('GET', '/__sim/sessions', () => ({ status: 200, body: { created: this.access.sessionsCreated(), active: this.access.activeSessions() } }))
+      .on('DELETE', '/__sim/sessions', () => {
+        this.access.endSessions();
+        return { status: 204 };
+      });
     this.httpServer = http.createServer((req, res) => void this.handle(req, res));
     this.httpServer.keepAliveTimeout = 5_000;
     this.listeners = new AddressListeners(this.httpServer);
@@ -129,6 +150,12 @@ export class QlikSimulator implements Simulator {
     const jwtFile = path.join(this.secretsDir, 'qrs.jwt');
     fs.writeFileSync(jwtFile, this.qrsJwt, { mode: 0o600 });
     this.qrsTokenRef = `file:${jwtFile}`;
+    if (this.options.repositoryPort) {
+      const certs = makeRepositoryCertificates(this.secretsDir);
+      const repositoryPort = await this.repository.listen({ key: certs.serverKey, cert: certs.serverCert, ca: certs.ca }, (req, res) => void this.handle(req, res, 'repository'));
+      this.repositoryUrl = `https://${QSEOW_ADDRESS}:${repositoryPort}`;
+      this.qrsCertificateRefs = { cert: `file:${certs.files.cert}`, key: `file:${certs.files.key}`, ca: `file:${certs.files.ca}` };
+    }
 
     const addresses: string[] = [];
     for (let i = 1; i <= this.options.tenants; i++) {
@@ -138,10 +165,16 @@ export class QlikSimulator implements Simulator {
       const tenant = new TenantStore(name, i, address, url, this.ids.tenantId(`tenant:${name}`), this.ids.secret(`apikey:${name}`), this.ids.cloudId(`user:${name}`));
       const keyFile = path.join(this.secretsDir, `${name}.apikey`);
       fs.writeFileSync(keyFile, tenant.apiKey, { mode: 0o600 });
+      const userKeyRefs: Record<string, string> = {};
+      for (const [user, key] of Object.entries(seedDirectory(tenant, this.ids, this.clock.nowIso()))) {
+        const userKeyFile = path.join(this.secretsDir, `${name}.${user}.apikey`);
+        fs.writeFileSync(userKeyFile, key, { mode: 0o600 });
+        userKeyRefs[user] = `file:${userKeyFile}`;
+      }
       this.tenantsByName.set(name, tenant);
       this.tenantsByAddress.set(address, tenant);
       this.tenantsByUrl.set(normalizeUrl(url), tenant);
-      this.tenants.push({ name, url, tenantId: tenant.tenantId, apiKeyRef: `file:${keyFile}` });
+      this.tenants.push({ name, url, tenantId: tenant.tenantId, apiKeyRef: `file:${keyFile}`, userKeyRefs });
       addresses.push(address);
     }
     await this.listeners.listenAll(addresses, this.port);
@@ -172,6 +205,20 @@ export class QlikSimulator implements Simulator {
     this.faults.setDown(window.tenant, window.forMs);
   }
 
+  plantCloudApp(tenantName: string, planted: PlantedCloudApp): string {
+    const tenant = this.tenantsByName.get(tenantName);
+    if (!tenant) throw new Error(`No tenant named ${tenantName}`);
+    const now = this.clock.nowIso();
+    const id = this.ids.guid(`cloudapp:${tenant.name}`);
+    tenant.addApp({
+      id, itemId: this.ids.cloudId(`item:${tenant.name}`), name: planted.name, description: '', sourceAppId: null,
+      spaceId: planted.spaceId ?? null, ownerId: planted.distributed ? null : tenant.userId, createdDate: now, modifiedDate: now,
+      lastReloadTime: planted.lastReloadTime ?? now, distributed: planted.distributed, publishTime: planted.originAppId ? now : '',
+      originAppId: planted.originAppId ?? '', fileSize: 1024, distributions: 0,
+    });
+    return id;
+  }
+
   requestLog(): SimRequestLogEntry[] {
     return this.requests.all();
   }
@@ -183,6 +230,7 @@ export class QlikSimulator implements Simulator {
   async stop(): Promise<void> {
     this.engine.stop();
     await this.listeners.close();
+    await this.repository.close();
   }
 
   private tenantOf(req: SimRequest): TenantStore {
@@ -201,20 +249,30 @@ export class QlikSimulator implements Simulator {
     return { host: { kind: 'qseow' }, baseUrl: `http://${QSEOW_ADDRESS}:${this.port}` };
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  sessionsCreated(): number {
+    return this.access.sessionsCreated();
+  }
+
+  endProxySessions(): void {
+    this.access.endSessions();
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse, access: 'proxy' | 'repository' = 'proxy'): Promise<void> {
     const receivedAt = Date.now();
     const method = req.method ?? 'GET';
-    const { host, baseUrl } = this.resolveHost(req);
+    const { host, baseUrl } = access === 'repository' ? { host: { kind: 'qseow' } as const, baseUrl: this.repositoryUrl } : this.resolveHost(req);
     const url = new URL(req.url ?? '/', baseUrl);
     const hostLabel = host.kind === 'tenant' ? host.name : 'qrs';
     // Faults and logs see QSEoW paths without the virtual proxy prefix: 'PUT /qrs/app' matches /jwt/qrs/app too.
-    const routePath = host.kind === 'qseow' && url.pathname.toLowerCase().startsWith(`${JWT_PREFIX}/`) ? url.pathname.slice(JWT_PREFIX.length) : url.pathname;
+    // The Repository port has no virtual proxies (and no admin routes).
+    const routePath = access === 'proxy' && host.kind === 'qseow' && url.pathname.toLowerCase().startsWith(`${JWT_PREFIX}/`) ? url.pathname.slice(JWT_PREFIX.length) : url.pathname;
     let status = 0;
+    let lost: SimRequestLogEntry['lost'];
     try {
       const rawBody = await readBody(req);
-      const simReq: SimRequest = { method, path: url.pathname, query: url.searchParams, headers: req.headers, rawBody, baseUrl, host };
+      const simReq: SimRequest = { method, path: url.pathname, query: url.searchParams, headers: req.headers, rawBody, baseUrl, host, access };
       let response: SimResponse;
-      if (host.kind === 'qseow' && routePath.startsWith('/__sim')) {
+      if (access === 'proxy' && host.kind === 'qseow' && routePath.startsWith('/__sim')) {
         response = await this.dispatchOrThrow(this.admin, simReq, routePath, () => new HttpError(404, { error: `no admin route ${routePath}` }));
       } else {
         const fault = this.faults.decide(hostLabel, method, routePath);
@@ -224,6 +282,15 @@ export class QlikSimulator implements Simulator {
           return;
         }
         response = await this.answer(simReq, hostLabel, routePath, fault.action, fault.retryAfterSeconds);
+        // A lost answer: the write above WAS applied; the client only never learns it (FaultRule.lostResponseRate).
+        if (fault.lose && response.status < 300) {
+          lost = fault.lose;
+          if (lost === 'reset') {
+            req.socket.destroy();
+            return;
+          }
+          response = lostAnswer(host.kind === 'tenant', hostLabel);
+        }
       }
       status = response.status;
       send(res, response);
@@ -232,7 +299,7 @@ export class QlikSimulator implements Simulator {
       status = 500;
       send(res, { status: 500, body: cloudErrorBody(500, 'HTTP-500', 'Internal Server Error', (err as Error).message) });
     } finally {
-      this.requests.add({ receivedAt, at: Date.now(), host: hostLabel, method, path: routePath, status });
+      this.requests.add({ receivedAt, at: Date.now(), host: hostLabel, method, path: routePath, status, ...(lost ? { lost } : {}) });
     }
   }
 
@@ -253,22 +320,18 @@ export class QlikSimulator implements Simulator {
   }
 
   private async answerQseow(req: SimRequest, routePath: string): Promise<SimResponse> {
-    const lower = routePath.toLowerCase();
-    if (lower.startsWith('/qrs/')) {
-      checkBearer(req, this.qrsJwt);
-      checkXrfkey(req);
-    } else if (lower.startsWith('/api/hds/')) {
-      checkBearer(req, this.qrsJwt);
-      if (req.headers['x-qlik-xrfkey'] || req.query.has('Xrfkey') || req.query.has('xrfkey')) checkXrfkey(req);
-    } else {
-      throw new HttpError(404, `Not found: ${routePath}`);
-    }
-    return this.dispatchOrThrow(this.qseowRouter, req, routePath, () => new HttpError(404, `Not found: ${routePath}`));
+    // Which front door, what it demands (JWT or session cookie; client certificate), Xrfkey: qseow/guard.ts.
+    const { setCookie } = this.access.admit(req, routePath);
+    const response = await this.dispatchOrThrow(this.qseowRouter, req, routePath, () => new HttpError(404, `Not found: ${routePath}`));
+    return setCookie ? { ...response, headers: { ...response.headers, 'set-cookie': setCookie } } : response;
   }
 
   private async answerTenant(req: SimRequest, routePath: string): Promise<SimResponse> {
     const tenant = this.tenantOf(req);
-    if (req.headers.authorization !== `Bearer ${tenant.apiKey}`) {
+    const customer = callerOf(tenant, req);
+    // A simulated customer user reads what their roles show; writes need the admin's key (cloud/directory.ts).
+    if (customer && req.method !== 'GET') throw cloudError(403, 'HTTP-403', 'Forbidden', `user ${customer.name} may not ${req.method} ${routePath}`);
+    if (!customer && req.headers.authorization !== `Bearer ${tenant.apiKey}`) {
       throw cloudError(401, 'HTTP-401', 'Not Authorized', req.headers.authorization ? 'The API key is not valid for this tenant' : 'Send Authorization: Bearer <API key>');
     }
     this.rateLimiter.check(tenant.name, req.method);
@@ -285,6 +348,12 @@ export class QlikSimulator implements Simulator {
       throw err;
     }
   }
+}
+
+/** The 503 that replaces an applied write's answer, shaped as each host answers its own 503s. */
+function lostAnswer(cloud: boolean, hostLabel: string): SimResponse {
+  const err = cloud ? cloudError(503, 'HTTP-503', 'Service Unavailable', `${hostLabel} is temporarily unavailable`) : new HttpError(503, 'Service Unavailable');
+  return { status: err.status, body: err.body, headers: err.headers };
 }
 
 function rateLimitConfig(options: FullSimulatorOptions): RateLimitConfig | null {

@@ -1,5 +1,6 @@
 /** Builds the SimState dump (dump() and GET /__sim/state) from the live stores. */
 import type { SimState, SimTenantState } from './api';
+import { localBearerKey } from './cloud/idps';
 import type { TenantStore } from './cloud/model';
 import type { DistributionEngine } from './distribution/engine';
 import { DISTRIBUTE_ACTION } from './distribution/engine';
@@ -11,7 +12,7 @@ function tenantState(t: TenantStore, tokens: Set<string>): SimTenantState {
     url: t.url,
     idps: [...t.idps.values()].map((i) => ({
       id: i.id, protocol: i.protocol, provider: i.provider, active: i.active, interactive: i.interactive,
-      holdsCurrentToken: i.base64Encoded !== null && tokens.has(i.base64Encoded),
+      holdsCurrentToken: i.base64Encoded !== null && tokens.has(localBearerKey(i.base64Encoded)),
     })),
     spaces: [...t.spaces.values()].map((s) => ({ id: s.id, name: s.name, type: s.type })),
     apps: [...t.apps.values()].map((a) => ({
@@ -37,7 +38,7 @@ export function dumpState(site: SiteStore, tenants: Iterable<TenantStore>, engin
     },
     tenants: {},
   };
-  const tokens = new Set([...site.deployments.values()].map((d) => d.qcsToken));
+  const tokens = new Set([...site.deployments.values()].map((d) => localBearerKey(d.qcsToken)));
   for (const t of tenants) if (!only || only.has(t.name)) out.tenants[t.name] = tenantState(t, tokens);
   return out;
 }

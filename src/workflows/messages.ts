@@ -6,7 +6,16 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RolloutPlan } from '../plan/types';
 
 export type PhaseName = 'policy' | 'verify' | 'deployment' | 'idp' | 'publish' | 'sync';
-export const PHASES: readonly PhaseName[] = ['policy', 'verify', 'deployment', 'idp', 'publish', 'sync'];
+/**
+ * Qlik's documented setup order (HLP-DEPLOY, HLP-MIG-DIST): the deployment on QSEoW, the multi-cloud IdP in the
+ * tenant, then the distribution policy. The policy phase's value on the app is the change of a published app that
+ * makes the policy match the tenant, so it must come after the deployment and the IdP exist: it is what starts
+ * the first distribution (doc HLP-POL-INTRO23; a new deployment or IdP starts nothing, assumption A9).
+ */
+export const SETUP_PHASES = ['deployment', 'idp', 'policy', 'verify', 'publish'] as const satisfies readonly PhaseName[];
+/** The order of tenant workflows started before the documented order (their histories replay with it). */
+export const LEGACY_SETUP_PHASES = ['policy', 'verify', 'deployment', 'idp', 'publish'] as const satisfies readonly PhaseName[];
+export const PHASES: readonly PhaseName[] = [...SETUP_PHASES, 'sync'];
 
 export type TenantStatus = 'pending' | 'running' | 'paused' | 'waiting-for-action' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 
@@ -41,6 +50,8 @@ export interface RolloutProgress {
   tenants: TenantProgress[];
   /** Number of runs so far (continue-as-new). */
   run: number;
+  /** With options.onlyNew: tenants left alone because they were migrated already (counted as skipped; additive). */
+  alreadyMigrated?: number;
 }
 
 export interface RolloutInput {
@@ -67,7 +78,15 @@ export interface RolloutOptions {
   /** How long an abort waits for cancelled tenants to report back (ms). */
   abortGraceMs?: number;
   activityRetry?: ActivityRetryOptions;
+  /**
+   * Only tenants not yet migrated (scheduled runs): before the first wave, tenants whose tenant workflow of this
+   * rollout succeeded or whose sync on this site runs are recorded as skipped with ALREADY_MIGRATED (additive).
+   */
+  onlyNew?: boolean;
 }
+
+/** The skip reason of a tenant an onlyNew rollout left alone. */
+export const ALREADY_MIGRATED = 'already migrated';
 
 /** What the rollout keeps per tenant that is not pending (compact: a 10,000-tenant rollout carries it). */
 export interface TenantRecord {
@@ -96,11 +115,13 @@ export interface TenantWorkflowInput {
   wave: string;
   /** Workflow id of the rollout to signal on completion (absent when a tenant is run on its own). */
   parentWorkflowId?: string;
-  plan: Pick<RolloutPlan, 'source' | 'apps' | 'policy' | 'limits' | 'tenantDefaults' | 'sync'>;
+  plan: Pick<RolloutPlan, 'source' | 'apps' | 'policy' | 'limits' | 'tenantDefaults' | 'sync' | 'distribution' | 'retries'>;
   tenant: RolloutPlan['tenants'][number];
   /** How long a failed tenant waits for retry/skip before closing as failed (ms); default 7 days (additive). */
   actionTimeoutMs?: number;
   activityRetry?: ActivityRetryOptions;
+  /** 'documented' = SETUP_PHASES. Absent (workflows started before it existed) = LEGACY_SETUP_PHASES. */
+  setupOrder?: 'documented';
 }
 
 export interface TenantResult {
@@ -157,10 +178,12 @@ export const syncStopUpdate = defineUpdate<SyncState, []>('syncStop');
 /** Input of the per-tenant sync workflow (additive). */
 export interface TenantSyncInput {
   rolloutId: string;
-  plan: Pick<RolloutPlan, 'source' | 'apps' | 'policy' | 'limits' | 'tenantDefaults' | 'sync'>;
+  plan: Pick<RolloutPlan, 'source' | 'apps' | 'policy' | 'limits' | 'tenantDefaults' | 'sync' | 'distribution' | 'retries'>;
   tenant: RolloutPlan['tenants'][number];
   /** Reload time per app the tenant already carries (from first publish). */
   lastSynced?: Record<string, string>;
+  /** Cloud app id per app name: the copy first publish placed, then the one each sync found (additive). */
+  copies?: Record<string, string>;
   activityRetry?: ActivityRetryOptions;
   /** Carried over continue-as-new. */
   carried?: { syncs: number; repairs: number; paused: boolean; registered: boolean; queue: AppReload[]; lastError?: string };

@@ -22,22 +22,34 @@ export const PHASE_ACTIVITY = {
 
 interface PhaseTiming {
   startToCloseMs: number;
-  /** Only for activities that wait on Qlik (distribution arrival, reload polling) and heartbeat while waiting. */
-  heartbeatMs?: number;
-  maximumAttempts: number;
+  /** Every phase heartbeats while it runs (runPhase, once a second), so a killed or frozen worker is noticed this soon. */
+  heartbeatMs: number;
 }
 
-// Configuration calls are quick; publish and sync wait for the distribution to arrive in the tenant.
+/**
+ * Configuration calls are quick, but a call may wait in the transport's Retry-After gate; publish and sync wait for
+ * the distribution to arrive in the tenant. A lost worker is noticed by the heartbeat timeout (10 s), not the
+ * start-to-close timeout (which was 60 s with no heartbeat for configuration phases: a SIGKILLed worker's activity
+ * waited up to a minute).
+ */
+const HEARTBEAT_MS = 10_000;
 const TIMING: Record<PhaseName | 'watch', PhaseTiming> = {
-  policy: { startToCloseMs: 60_000, maximumAttempts: 8 },
-  verify: { startToCloseMs: 60_000, maximumAttempts: 8 },
-  deployment: { startToCloseMs: 60_000, maximumAttempts: 8 },
-  idp: { startToCloseMs: 60_000, maximumAttempts: 8 },
-  publish: { startToCloseMs: 15 * 60_000, heartbeatMs: 30_000, maximumAttempts: 6 },
-  sync: { startToCloseMs: 15 * 60_000, heartbeatMs: 30_000, maximumAttempts: 6 },
-  watch: { startToCloseMs: 15 * 60_000, heartbeatMs: 30_000, maximumAttempts: 0 },
+  policy: { startToCloseMs: 5 * 60_000, heartbeatMs: HEARTBEAT_MS },
+  verify: { startToCloseMs: 5 * 60_000, heartbeatMs: HEARTBEAT_MS },
+  deployment: { startToCloseMs: 5 * 60_000, heartbeatMs: HEARTBEAT_MS },
+  idp: { startToCloseMs: 5 * 60_000, heartbeatMs: HEARTBEAT_MS },
+  publish: { startToCloseMs: 15 * 60_000, heartbeatMs: HEARTBEAT_MS },
+  sync: { startToCloseMs: 15 * 60_000, heartbeatMs: HEARTBEAT_MS },
+  watch: { startToCloseMs: 15 * 60_000, heartbeatMs: 30_000 },
 };
 
+/**
+ * Retries have no attempt limit: what ends them is time, per class of error, enforced by the activity
+ * (src/activities/retry-budget.ts, plan section `retries`): 429s wait out Retry-After (nextRetryDelay) and never
+ * count, transient errors retry for `retries.transient` (default 30 min), config errors fail at once
+ * (nonRetryableErrorTypes and nonRetryable failures). `activityRetry.maximumAttempts` remains as an extra cap for
+ * tests that want a failing tenant to stop after a few attempts; plans have no such setting.
+ */
 export function activityOptions(phase: PhaseName | 'watch', summary: string, retry: ActivityRetryOptions = {}): ActivityOptions {
   const timing = TIMING[phase];
   return {
@@ -48,8 +60,8 @@ export function activityOptions(phase: PhaseName | 'watch', summary: string, ret
       initialInterval: retry.initialIntervalMs ?? 1_000,
       backoffCoefficient: 2,
       maximumInterval: retry.maximumIntervalMs ?? 30_000,
-      // 0 = unlimited (the reload watcher polls forever); phases give up and wait for a person instead.
-      maximumAttempts: timing.maximumAttempts === 0 ? undefined : (retry.maximumAttempts ?? timing.maximumAttempts),
+      // The reload watcher polls forever; phases retry until their time budget is spent (undefined = unlimited).
+      maximumAttempts: phase === 'watch' ? undefined : retry.maximumAttempts,
       nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
     },
   };

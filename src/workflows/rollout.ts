@@ -13,13 +13,16 @@ import {
   log,
   ParentClosePolicy,
   patched,
+  proxyActivities,
   setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { RolloutIdKey, StatusKey, WaveKey } from '../shared/search-attributes';
+import type { RolloutActivities } from '../activities/migrated-tenants';
 import {
+  ALREADY_MIGRATED,
   abortUpdate,
   approveUpdate,
   pauseUpdate,
@@ -31,6 +34,7 @@ import {
   tenantRetrySignal,
   tenantSkipSignal,
   workflowIds,
+  SETUP_PHASES,
   type RolloutCarriedState,
   type RolloutInput,
   type RolloutProgress,
@@ -68,7 +72,7 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutProgr
   publishSearchAttributes();
 
   // --- messages -------------------------------------------------------------------------------------------
-  setHandler(progressQuery, (query) => book.progress(aborting, query?.includePending ?? false, abortReason));
+  setHandler(progressQuery, (query) => withAlreadyMigrated(book.progress(aborting, query?.includePending ?? false, abortReason)));
   setHandler(tenantFinishedSignal, (result) => {
     book.record(result.tenant, { status: result.status, phase: result.phase, reason: result.reason });
     book.checkBudgets();
@@ -138,6 +142,9 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutProgr
     await continueAsNew<typeof rolloutWorkflow>({ rolloutId, plan: book.planForNextRun(), options, carried: { ...book.state, run: book.state.run + 1 } });
   };
 
+  // Only on the first run: later runs carry the records (input.carried), so the activity is not repeated.
+  if (options.onlyNew && !input.carried) await skipMigratedTenants();
+
   while (book.currentWave() && !aborting) {
     const wave = book.currentWave()!;
     if (book.state.stage === 'running') {
@@ -158,9 +165,11 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutProgr
       }
       if (!book.waveDone()) continue;
       const isLast = book.state.waveIndex === plan.waves.length - 1;
-      book.state.stage = wave.soakMs > 0 && !isLast ? 'soaking' : 'awaiting-approval';
+      // A wave whose tenants were all migrated already (onlyNew) did nothing: no soak, nothing to approve.
+      const nothingDone = options.onlyNew === true && wave.tenants.every((t) => book.state.records[t]?.reason === ALREADY_MIGRATED);
+      book.state.stage = wave.soakMs > 0 && !isLast && !nothingDone ? 'soaking' : 'awaiting-approval';
       book.state.soakUntil = Date.now() + wave.soakMs;
-      if (book.state.stage === 'awaiting-approval' && (!wave.approval || isLast)) book.nextWave();
+      if (book.state.stage === 'awaiting-approval' && (!wave.approval || isLast || nothingDone)) book.nextWave();
       publishSearchAttributes();
     } else if (book.state.stage === 'soaking') {
       await condition(() => aborting || shouldContinueAsNew(), Math.max(0, (book.state.soakUntil ?? 0) - Date.now()));
@@ -181,21 +190,53 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutProgr
   book.finish(aborting, abortReason);
   publishSearchAttributes();
   await condition(allHandlersFinished);
-  return book.progress(aborting, false, abortReason, { finalOnly: true });
+  return withAlreadyMigrated(book.progress(aborting, false, abortReason, { finalOnly: true }), true);
+
+  /** onlyNew: the count of tenants left alone; the final result lists only real exceptions (the count stands for them). */
+  function withAlreadyMigrated(progress: RolloutProgress, final = false): RolloutProgress {
+    if (!options.onlyNew) return progress;
+    const alreadyMigrated = Object.values(book.state.records).filter((r) => r.status === 'skipped' && r.reason === ALREADY_MIGRATED).length;
+    const tenants = final ? progress.tenants.filter((t) => !(t.status === 'skipped' && t.reason === ALREADY_MIGRATED)) : progress.tenants;
+    return { ...progress, tenants, alreadyMigrated };
+  }
+
+  /** onlyNew: the tenants migrated already (an activity asks Temporal) are recorded as skipped and never started. */
+  async function skipMigratedTenants(): Promise<void> {
+    const { migratedTenants } = proxyActivities<RolloutActivities>({
+      startToCloseTimeout: '2 minutes', summary: `migratedTenants for ${rolloutId}`, retry: { maximumAttempts: 5, maximumInterval: '30 seconds' },
+    });
+    let migrated: string[];
+    try {
+      ({ tenants: migrated } = await migratedTenants({ rolloutId, tenantIdPrefix: workflowIds.tenant(rolloutId, ''), syncIdPrefix: workflowIds.sync(plan.source, '') }));
+    } catch (err) {
+      // Visibility unavailable: run every tenant; the phases read before they write, so that is only slower.
+      log.warn('Could not tell which tenants are migrated; running all of them', { rolloutId, error: String(err) });
+      return;
+    }
+    const names = new Set(migrated);
+    let skipped = 0;
+    for (const entry of plan.tenants) {
+      if (!names.has(entry.name) || book.state.records[entry.name]) continue;
+      book.record(entry.name, { status: 'skipped', reason: ALREADY_MIGRATED });
+      skipped += 1;
+    }
+    log.info('Tenants migrated already are skipped', { rolloutId, skipped, toRun: plan.tenants.length - skipped });
+  }
 
   async function startTenant(tenant: string, wave: string): Promise<void> {
     startedThisRun += 1;
     // Recorded before the start, so a child that finishes at once cannot have its report overwritten.
-    const startRecord = { status: 'running', phase: 'policy' } as const;
+    const startRecord = { status: 'running', phase: SETUP_PHASES[0] } as const;
     book.record(tenant, startRecord);
     const childInput: TenantWorkflowInput = {
       rolloutId,
       wave,
       parentWorkflowId: workflowInfo().workflowId,
-      plan: { source: plan.source, apps: plan.apps, policy: plan.policy, limits: plan.limits, tenantDefaults: plan.tenantDefaults, sync: plan.sync },
+      plan: { source: plan.source, apps: plan.apps, policy: plan.policy, limits: plan.limits, tenantDefaults: plan.tenantDefaults, sync: plan.sync, distribution: plan.distribution, ...(plan.retries ? { retries: plan.retries } : {}) },
       tenant: book.tenantEntry(tenant),
       actionTimeoutMs: options.tenantActionTimeoutMs ?? DEFAULT_TENANT_ACTION_TIMEOUT_MS,
       activityRetry: options.activityRetry,
+      setupOrder: 'documented',
     };
     try {
       await startChild<typeof tenantWorkflow>('tenantWorkflow', {

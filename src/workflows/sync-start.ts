@@ -25,12 +25,13 @@ export async function ensureDetachedWorkflow(workflowType: string, workflowId: s
 }
 
 /** Starts the tenant's sync workflow (id workflowIds.sync(site, tenant)) unless it runs already. */
-export async function startTenantSync(input: TenantWorkflowInput, lastSynced: Record<string, string>): Promise<boolean> {
+export async function startTenantSync(input: TenantWorkflowInput, lastSynced: Record<string, string>, copies?: Record<string, string>): Promise<boolean> {
   const syncInput: TenantSyncInput = {
     rolloutId: input.rolloutId,
     plan: input.plan,
     tenant: input.tenant,
     lastSynced,
+    ...(copies ? { copies } : {}),
     activityRetry: input.activityRetry,
   };
   // Before the patch the id named the tenant only, so two sites (or two test runs) sharing a deployment name

@@ -10,10 +10,11 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { tenantContext, isLater } from './context';
+import { tenantContext, isLater, latest } from './context';
 import { describeFailure } from './failures';
 import {
   appReloadedSignal,
@@ -78,23 +79,19 @@ export async function tenantSyncWorkflow(input: TenantSyncInput): Promise<SyncSt
   const ctx = tenantContext(input.rolloutId, input.plan, input.tenant);
   const sync = phaseActivities('sync', tenant, input.activityRetry);
   const shouldContinueAsNew = () => workflowInfo().continueAsNewSuggested || syncsThisRun >= SYNCS_PER_RUN;
+  /** The copy each app's sync found last: the first candidate of the next sync (cloud-copies.ts). */
+  const copies: Record<string, string> = { ...input.copies };
+  // Before this patch one app's sync ran at a time, so an app whose copy never came held back every other app.
+  const perApp = patched('sync-apps-independently');
+  const running = new Map<string, Promise<void>>();
+  const nextReload = () => queue.findIndex((reload) => !running.has(reload.appName));
 
-  for (;;) {
-    await condition(() => stopped || (!paused && queue.length > 0) || shouldContinueAsNew());
-    if (stopped) break;
-    if (shouldContinueAsNew()) {
-      await condition(allHandlersFinished);
-      await continueAsNew<typeof tenantSyncWorkflow>({
-        ...input,
-        lastSynced: state.lastSynced,
-        carried: { syncs: state.syncs, repairs: state.repairs, paused, registered, queue, lastError: state.lastError },
-      });
-    }
-    const reload = queue.shift() as AppReload;
-    state.status = 'syncing';
+  const runSync = async (reload: AppReload): Promise<void> => {
     try {
-      const result = await sync.syncAfterReload({ ctx, appName: reload.appName, reloadTime: reload.lastReloadTime });
-      state.lastSynced[reload.appName] = result.lastReloadTime;
+      const result = await sync.syncAfterReload({ ctx, appName: reload.appName, reloadTime: reload.lastReloadTime, cloudAppId: copies[reload.appName] });
+      // The QSEoW reload time: the copy's own clock may differ by a little (assumption A6).
+      state.lastSynced[reload.appName] = perApp ? latest(reload.lastReloadTime, state.lastSynced[reload.appName]) : result.lastReloadTime;
+      copies[reload.appName] = result.cloudAppId;
       state.repairs += result.repairs.length;
       state.lastError = undefined;
     } catch (err) {
@@ -105,8 +102,30 @@ export async function tenantSyncWorkflow(input: TenantSyncInput): Promise<SyncSt
     }
     state.syncs += 1;
     syncsThisRun += 1;
-    if (!stopped) state.status = paused ? 'paused' : 'watching';
+  };
+
+  for (;;) {
+    await condition(() => stopped || (shouldContinueAsNew() ? running.size === 0 : !paused && nextReload() >= 0));
+    if (stopped) break;
+    if (shouldContinueAsNew()) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof tenantSyncWorkflow>({
+        ...input,
+        lastSynced: state.lastSynced,
+        copies,
+        carried: { syncs: state.syncs, repairs: state.repairs, paused, registered, queue, lastError: state.lastError },
+      });
+    }
+    const [reload] = queue.splice(nextReload(), 1);
+    state.status = 'syncing';
+    const job = runSync(reload).finally(() => {
+      running.delete(reload.appName);
+      if (!stopped && running.size === 0) state.status = paused ? 'paused' : 'watching';
+    });
+    running.set(reload.appName, job);
+    if (!perApp) await job;
   }
+  await Promise.all(running.values());
 
   try {
     await getExternalWorkflowHandle(watcherId).signal(unregisterSyncSignal, { syncWorkflowId: workflowInfo().workflowId });

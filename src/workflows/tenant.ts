@@ -1,5 +1,5 @@
 /**
- * One tenant's rollout: the five setup phases in order, then the reload sync. A failed phase does not fail the
+ * One tenant's rollout: the five setup phases in Qlik's documented order (SETUP_PHASES), then the reload sync. A failed phase does not fail the
  * workflow: the tenant waits for a person (retry or skip) for a bounded time, so a fixed credential or app can be
  * retried without re-running the phases that succeeded. Workflow-safe: all I/O is in activities.
  */
@@ -22,6 +22,8 @@ import {
   tenantSkipSignal,
   tenantSkipUpdate,
   tenantStateQuery,
+  LEGACY_SETUP_PHASES,
+  SETUP_PHASES,
   type PhaseName,
   type TenantResult,
   type TenantState,
@@ -33,7 +35,6 @@ import { describeFailure } from './failures';
 import { tenantSearchAttributes } from './search';
 import { startTenantSync } from './sync-start';
 
-const SETUP_PHASES = ['policy', 'verify', 'deployment', 'idp', 'publish'] as const satisfies readonly PhaseName[];
 type SetupPhase = (typeof SETUP_PHASES)[number];
 
 const DEFAULT_ACTION_TIMEOUT_MS = 7 * 24 * 3600_000;
@@ -84,7 +85,8 @@ export async function tenantWorkflow(input: TenantWorkflowInput): Promise<Tenant
 
   /** Runs the phases not yet completed; returns the first failure, or undefined when all succeeded. */
   const runPhases = async (): Promise<PhaseFailure | 'skipped' | undefined> => {
-    const todo: PhaseName[] = [...SETUP_PHASES, ...(input.plan.sync.enabled ? ['sync' as const] : [])];
+    const setup = input.setupOrder === 'documented' ? SETUP_PHASES : LEGACY_SETUP_PHASES;
+    const todo: PhaseName[] = [...setup, ...(input.plan.sync.enabled ? ['sync' as const] : [])];
     for (const phase of todo) {
       if (state.completedPhases.includes(phase)) continue;
       if (paused) {
@@ -96,7 +98,7 @@ export async function tenantWorkflow(input: TenantWorkflowInput): Promise<Tenant
       attemptsOf[phase] = (attemptsOf[phase] ?? 0) + 1;
       try {
         if (phase === 'sync') {
-          await startTenantSync(input, lastReloadTimes(published));
+          await startTenantSync(input, lastReloadTimes(published), placedCopies(published));
         } else {
           await runSetupPhase(phase);
         }
@@ -164,6 +166,10 @@ function requestedReason(requested: { kind: string; reason?: string } | undefine
 
 function lastReloadTimes(published: FirstPublishResult | undefined): Record<string, string> {
   return Object.fromEntries((published?.apps ?? []).map((app) => [app.name, app.lastReloadTime]));
+}
+
+function placedCopies(published: FirstPublishResult | undefined): Record<string, string> | undefined {
+  return published ? Object.fromEntries(published.apps.map((app) => [app.name, app.cloudAppId])) : undefined;
 }
 
 async function reportToParent(input: TenantWorkflowInput, result: TenantResult): Promise<void> {

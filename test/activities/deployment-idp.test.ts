@@ -1,6 +1,8 @@
-/** Phases 3 and 4 (ensureDeployment, ensureIdp) against the real simulator. */
+/** Phases 3 and 4 (ensureDeployment, ensureIdp) against the real simulator, including its variants A7 and A12. */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { idpDescription, parseIdpMarker, tokenFingerprint } from '../../src/activities/idp-marker';
 import { FailureTypes } from '../../src/activities/types';
 import { cloudClient } from '../../src/qlik/cloud/client';
 import { createMultiCloudIdp, deleteIdentityProvider } from '../../src/qlik/cloud/identity-providers';
@@ -11,7 +13,7 @@ import { activities, logged, phaseContext, runActivity, startTestSimulator, stop
 
 let sim: Simulator & { secretsDir?: string };
 beforeAll(async () => {
-  sim = await startTestSimulator({ tenants: 4 });
+  sim = await startTestSimulator({ tenants: 6 });
 });
 afterAll(() => stopAll(sim));
 
@@ -39,44 +41,173 @@ test('deployment: a run that crashed right after its POST is completed by the re
   expect(deploymentsNamed(ctx.tenant.name)).toHaveLength(1);
 });
 
-test('IdP: created with the deployment token, then unchanged; a stale token is replaced', async () => {
-  const ctx = phaseContext(sim, sim.tenants[0]);
-  const first = await runActivity(activities.ensureIdp, ctx);
-  expect(first.idp).toBe('created');
-  expect(idpsOf(ctx.tenant.name)).toEqual([expect.objectContaining({ id: first.idpId, active: true, interactive: false, holdsCurrentToken: true })]);
-  const before = JSON.stringify(sim.dump());
-  expect(await runActivity(activities.ensureIdp, ctx)).toEqual({ idpId: first.idpId, idp: 'unchanged' });
-  expect(JSON.stringify(sim.dump())).toBe(before);
+/** Log entries of the IdP writes to one tenant, in order: ['POST', 'DELETE', ...]. */
+const idpWrites = (tenant: string) =>
+  sim.requestLog().filter((e) => e.host === tenant && e.path.startsWith('/api/v1/identity-providers') && e.method !== 'GET').map((e) => `${e.method} ${e.status}`);
 
-  // The deployment is deleted and re-made on QSEoW: it gets a new local bearer token, the IdP holds the old one.
+async function tenantSetup(ctx: ReturnType<typeof phaseContext>) {
+  const { deploymentId } = await runActivity(activities.ensureDeployment, ctx);
+  const cloud = cloudClient(ctx.tenant);
+  const hds = await hdsClient(ctx.source);
+  return { cloud, hds, deploymentId, tenantId: (await getMe(cloud)).tenantId, token: await readLocalBearerToken(hds, deploymentId) };
+}
+
+/** The deployment is deleted and re-made on QSEoW: it gets a new local bearer token, our IdP holds the old one. */
+async function remakeDeployment(ctx: ReturnType<typeof phaseContext>): Promise<void> {
   const hds = await hdsClient(ctx.source);
   const { deploymentId } = await runActivity(activities.ensureDeployment, ctx);
   await hds.call({ method: 'DELETE', route: '/api/hds/v1/Deployments/{id}', params: { id: deploymentId } });
   await runActivity(activities.ensureDeployment, ctx);
+}
+
+test('IdP: created with the deployment token, then unchanged; a stale one of ours is replaced create-first', async () => {
+  const ctx = phaseContext(sim, sim.tenants[0]);
+  await runActivity(activities.ensureDeployment, ctx);
+  const first = await runActivity(activities.ensureIdp, ctx);
+  expect(first).toEqual({ idpId: expect.any(String), idp: 'created', removed: [], foreign: [], foreignCount: 0 });
+  expect(idpsOf(ctx.tenant.name)).toEqual([expect.objectContaining({ id: first.idpId, active: true, interactive: false, holdsCurrentToken: true })]);
+  const before = JSON.stringify(sim.dump());
+  expect(await runActivity(activities.ensureIdp, ctx)).toEqual({ idpId: first.idpId, idp: 'unchanged', removed: [], foreign: [], foreignCount: 0 });
+  expect(JSON.stringify(sim.dump())).toBe(before);
+
+  await remakeDeployment(ctx);
   expect(idpsOf(ctx.tenant.name)).toEqual([expect.objectContaining({ holdsCurrentToken: false })]);
+  sim.clearRequestLog();
   const fixed = await runActivity(activities.ensureIdp, ctx);
-  expect(fixed.idp).toBe('updated');
+  expect(fixed).toMatchObject({ idp: 'updated', removed: [first.idpId], foreignCount: 0 });
+  expect(idpWrites(ctx.tenant.name)).toEqual(['POST 201', 'DELETE 204']);
   expect(idpsOf(ctx.tenant.name)).toEqual([expect.objectContaining({ id: fixed.idpId, holdsCurrentToken: true })]);
 });
 
-test('IdP: a hand-made IdP of unknown token is adopted by replacement; a crash between delete and create heals', async () => {
+test('IdP: a hand-made IdP and another deployment\'s IdP are never touched, and are reported', async () => {
   const ctx = phaseContext(sim, sim.tenants[2]);
-  await runActivity(activities.ensureDeployment, ctx);
-  const cloud = cloudClient(ctx.tenant);
-  const hds = await hdsClient(ctx.source);
-  const deployment = (await runActivity(activities.ensureDeployment, ctx)).deploymentId;
-  const token = await readLocalBearerToken(hds, deployment);
-  const handMade = await createMultiCloudIdp(cloud, { tenantId: (await getMe(cloud)).tenantId, description: 'made by hand', token });
-  const adopted = await runActivity(activities.ensureIdp, ctx);
-  expect(adopted.idp).toBe('updated');
-  expect(adopted.idpId).not.toBe(handMade.id);
-  expect(idpsOf(ctx.tenant.name)).toHaveLength(1);
+  const { cloud, tenantId, token } = await tenantSetup(ctx);
+  // Hand-made in the Management Console, holding the current token: a working setup we must not break.
+  const handMade = await createMultiCloudIdp(cloud, { tenantId, description: 'made by hand\nby ops; token aGVsbG8taGVsbG8taGVsbG8taGVsbG8=', token });
+  // Another deployment distributing to the same tenant (another QSEoW site), stale by our token's measure.
+  const otherDeployment = await createMultiCloudIdp(cloud, { tenantId, description: idpDescription(`${ctx.tenant.name}-site-b`, 'b-token'), token: 'b-token' });
+  // A name that is a prefix of ours must not pass for ours either.
+  const prefix = await createMultiCloudIdp(cloud, { tenantId, description: idpDescription(ctx.tenant.name.slice(0, -1), token), token });
+  sim.clearRequestLog();
+  const result = await runActivity(activities.ensureIdp, ctx);
+  expect(result).toMatchObject({ idp: 'created', removed: [], foreignCount: 3 });
+  expect(result.foreign).toEqual([
+    { id: handMade.id, active: true, description: 'made by hand by ops; token [redacted]' },
+    { id: otherDeployment.id, active: true, description: expect.stringContaining(`${ctx.tenant.name}-site-b`) },
+    { id: prefix.id, active: true, description: expect.any(String) },
+  ]);
+  expect(idpWrites(ctx.tenant.name)).toEqual(['POST 201']);
+  expect(idpsOf(ctx.tenant.name).map((idp) => idp.id).sort()).toEqual([handMade.id, otherDeployment.id, prefix.id, result.idpId].sort());
 
-  // Partial step of a replacement: the old IdP deleted, the new one never created.
-  await deleteIdentityProvider(cloud, adopted.idpId);
+  // A later stale token replaces only ours; the foreign three stay.
+  await remakeDeployment(ctx);
+  const fixed = await runActivity(activities.ensureIdp, ctx);
+  expect(fixed).toMatchObject({ idp: 'updated', removed: [result.idpId], foreignCount: 3 });
+  expect(idpsOf(ctx.tenant.name).map((idp) => idp.id).sort()).toEqual([handMade.id, otherDeployment.id, prefix.id, fixed.idpId].sort());
+});
+
+test('IdP: an IdP made by an earlier version (old description format) that holds the token is kept as is', async () => {
+  const ctx = phaseContext(sim, sim.tenants[4]);
+  const { cloud, tenantId, token } = await tenantSetup(ctx);
+  const legacyFingerprint = createHash('sha256').update(token).digest('hex').slice(0, 16);
+  const legacy = await createMultiCloudIdp(cloud, {
+    tenantId, token, description: `Multi-cloud IdP for QSEoW deployment "${ctx.tenant.name}", managed by qlik-rollout. token-sha256:${legacyFingerprint}`,
+  });
+  sim.clearRequestLog();
+  expect(await runActivity(activities.ensureIdp, ctx)).toEqual({ idpId: legacy.id, idp: 'unchanged', removed: [], foreign: [], foreignCount: 0 });
+  expect(idpWrites(ctx.tenant.name)).toEqual([]);
+});
+
+test('IdP: a crash between create and delete heals on re-run with exactly one IdP of ours', async () => {
+  const ctx = phaseContext(sim, sim.tenants[5]);
+  await runActivity(activities.ensureDeployment, ctx);
+  const stale = await runActivity(activities.ensureIdp, ctx);
+  await remakeDeployment(ctx);
+
+  // The DELETE fails (503) after the POST went through: the attempt fails retryably, leaving two of ours.
+  sim.setFaults([{ host: ctx.tenant.name, route: 'DELETE /api/v1/identity-providers', errorRate: 1 }]);
+  try {
+    await expect(runActivity(activities.ensureIdp, ctx)).rejects.toMatchObject({ type: FailureTypes.Transient, nonRetryable: false });
+  } finally {
+    sim.setFaults([]);
+  }
+  expect(idpsOf(ctx.tenant.name)).toHaveLength(2);
+  expect(idpsOf(ctx.tenant.name).filter((idp) => idp.holdsCurrentToken)).toHaveLength(1);
+
+  // The re-run finds the fresh one by its fingerprint: no second create, only the stale one goes.
+  sim.clearRequestLog();
   const healed = await runActivity(activities.ensureIdp, ctx);
-  expect(healed.idp).toBe('created');
+  expect(healed).toMatchObject({ idp: 'updated', removed: [stale.idpId] });
+  expect(idpWrites(ctx.tenant.name)).toEqual(['DELETE 204']);
+  expect(idpsOf(ctx.tenant.name)).toEqual([expect.objectContaining({ id: healed.idpId, holdsCurrentToken: true })]);
+
+  // Partial step the other way round: our IdP deleted by someone; the re-run creates it.
+  await deleteIdentityProvider(cloudClient(ctx.tenant), healed.idpId);
+  expect(await runActivity(activities.ensureIdp, ctx)).toMatchObject({ idp: 'created', removed: [] });
   expect(idpsOf(ctx.tenant.name)).toEqual([expect.objectContaining({ holdsCurrentToken: true })]);
+});
+
+describe('IdP under other plausible Qlik behaviours (variants)', () => {
+  let variantSim: Simulator | undefined;
+  afterEach(async () => {
+    await variantSim?.stop();
+    variantSim = undefined;
+  });
+
+  test('token-text=per-call (A12): a fresh nonce on every token read does not re-make the IdP', async () => {
+    variantSim = await startTestSimulator({ tenants: 1, variants: { 'token-text': 'per-call' } });
+    const ctx = phaseContext(variantSim, variantSim.tenants[0]);
+    const { deploymentId } = await runActivity(activities.ensureDeployment, ctx);
+    const hds = await hdsClient(ctx.source);
+    const [a, b] = [await readLocalBearerToken(hds, deploymentId), await readLocalBearerToken(hds, deploymentId)];
+    expect(a).not.toBe(b); // the variant is in play
+    expect(tokenFingerprint(a)).toBe(tokenFingerprint(b));
+    const first = await runActivity(activities.ensureIdp, ctx);
+    expect(first.idp).toBe('created');
+    expect(await runActivity(activities.ensureIdp, ctx)).toEqual({ idpId: first.idpId, idp: 'unchanged', removed: [], foreign: [], foreignCount: 0 });
+    const idps = variantSim.dump().tenants[ctx.tenant.name].idps;
+    expect(idps).toEqual([expect.objectContaining({ id: first.idpId, holdsCurrentToken: true })]);
+  });
+
+  test('idp-create-payload=options-only (A7): a 400 on create stops the tenant naming A7 and deletes nothing', async () => {
+    variantSim = await startTestSimulator({ tenants: 1, variants: { 'idp-create-payload': 'options-only' } });
+    const ctx = phaseContext(variantSim, variantSim.tenants[0]);
+    await runActivity(activities.ensureDeployment, ctx);
+    // A stale IdP of ours, made the way this variant accepts: it must survive the failed replacement.
+    const cloud = cloudClient(ctx.tenant);
+    const body = {
+      provider: 'qlik', protocol: 'qsefw-local-bearer-token', interactive: false, description: idpDescription(ctx.tenant.name, 'old-token'),
+      options: { base64Encoded: 'old-token' }, tenantIds: [(await getMe(cloud)).tenantId],
+    };
+    await cloud.call({ method: 'POST', route: '/api/v1/identity-providers', body });
+    const failure = (await runActivity(activities.ensureIdp, ctx).catch((err: unknown) => err)) as Error & { type: string; nonRetryable: boolean };
+    expect(failure).toMatchObject({ type: FailureTypes.Config, nonRetryable: true });
+    expect(failure.message).toContain('[assumption A7:');
+    expect(failure.message).toContain('answered 400');
+    expect(failure.message).toContain('doctor');
+    expect(variantSim.requestLog().filter((e) => e.method === 'DELETE')).toEqual([]);
+    expect(variantSim.dump().tenants[ctx.tenant.name].idps).toHaveLength(1);
+  });
+});
+
+describe('IdP marker and token fingerprint', () => {
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64');
+
+  test('a JSON token definition is fingerprinted without per-call fields, in any key order; other text as is', () => {
+    const key = { issuer: 'qsefw', kid: 'k1', publicKey: 'PEM' };
+    expect(tokenFingerprint(b64({ ...key, nonce: 'a', timestamp: '1', iat: 1 }))).toBe(tokenFingerprint(b64({ nonce: 'b', iat: 2, publicKey: 'PEM', kid: 'k1', issuer: 'qsefw', exp: 9 })));
+    expect(tokenFingerprint(b64({ ...key, nonce: 'a' }))).not.toBe(tokenFingerprint(b64({ ...key, publicKey: 'OTHER', nonce: 'a' })));
+    expect(tokenFingerprint('cGxhaW4tdG9rZW4=')).toBe(createHash('sha256').update('cGxhaW4tdG9rZW4=').digest('hex').slice(0, 16));
+  });
+
+  test('the marker names exactly one deployment, whatever the name contains', () => {
+    for (const name of ['acme', 'acme corp', 'a", managed by qlik-rollout. x', 'a deployment:b token-sha256:0123456789abcdef']) {
+      expect(parseIdpMarker(idpDescription(name, 'tok'))).toEqual({ deployment: name, fingerprint: tokenFingerprint('tok') });
+    }
+    expect(parseIdpMarker('made by hand')).toBeUndefined();
+    expect(parseIdpMarker(null)).toBeUndefined();
+    expect(parseIdpMarker('Multi-cloud IdP for QSEoW deployment "x", managed by qlik-rollout. token-sha256:0123456789abcdef')).toEqual({ deployment: 'x', fingerprint: '0123456789abcdef' });
+  });
 });
 
 test('IdP before the deployment exists: a config error that says to run the deployment phase', async () => {

@@ -17,7 +17,7 @@ test('first run creates, second run changes nothing, a drifted policy is restore
   sim = await startTestSimulator();
   const ctx = phaseContext(sim, sim.tenants[0]);
   const first = await runActivity(activities.ensurePolicy, ctx);
-  expect(first).toMatchObject({ policy: 'created', choiceValue: 'updated' });
+  expect(first).toMatchObject({ policy: 'created', policyOrigin: 'created', policyRepaired: [], choiceValue: 'updated' });
   expect(first.apps.map((app) => app.value)).toEqual(['updated', 'updated']);
   expect(policyOf(sim)).toEqual([
     expect.objectContaining({ name: ctx.policy.name, resourceFilter: 'App_*', actions: 1024, disabled: false, rule: '((resource.@Deployments = subject.name and resource.stream.name = "Customers"))' }),
@@ -27,7 +27,10 @@ test('first run creates, second run changes nothing, a drifted policy is restore
 
   const before = JSON.stringify(sim.dump().site);
   const second = await runActivity(activities.ensurePolicy, ctx);
-  expect(second).toEqual({ policyId: first.policyId, policy: 'unchanged', choiceValue: 'unchanged', apps: first.apps.map((app) => ({ ...app, value: 'unchanged' })) });
+  expect(second).toEqual({
+    policyId: first.policyId, policy: 'unchanged', policyOrigin: 'own', policyRepaired: [], policyNotes: [], choiceValue: 'unchanged',
+    apps: first.apps.map((app) => ({ ...app, value: 'unchanged' })),
+  });
   expect(JSON.stringify(sim.dump().site)).toBe(before);
 
   // Someone disables the policy and edits its conditions in the QMC.
@@ -35,9 +38,11 @@ test('first run creates, second run changes nothing, a drifted policy is restore
   const { systemRules } = await import('../../src/qlik/qrs/system-rules');
   const qrs = await qrsClient(ctx.source);
   const rule = await systemRules.get(qrs, first.policyId);
+  // Assumption A3: created in the plan's category (default Security), never Sync (load balancing).
+  expect(rule).toMatchObject({ category: 'Security', type: 'Custom', ruleContext: 0 });
   await systemRules.update(qrs, { ...rule, disabled: true, rule: '((subject.name=""))' });
   const third = await runActivity(activities.ensurePolicy, ctx);
-  expect(third.policy).toBe('updated');
+  expect(third).toMatchObject({ policy: 'updated', policyOrigin: 'own', policyRepaired: ['conditions', 'disabled'] });
   expect(policyOf(sim)).toEqual([expect.objectContaining({ disabled: false, rule: expect.stringContaining('resource.@Deployments = subject.name') })]);
 });
 

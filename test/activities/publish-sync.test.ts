@@ -1,5 +1,6 @@
 /** Phases 5 and 6 (firstPublish, syncAfterReload) and the reload watcher, against the real simulator. */
 import { FailureTypes, type FirstPublishResult, type PhaseContext } from '../../src/activities/types';
+import { DEFAULT_DISTRIBUTION } from '../../src/plan/types';
 import { moveAppToSpace } from '../../src/qlik/cloud/apps';
 import { cloudClient } from '../../src/qlik/cloud/client';
 import { deleteIdentityProvider } from '../../src/qlik/cloud/identity-providers';
@@ -14,10 +15,11 @@ beforeAll(async () => {
 });
 afterAll(() => stopAll(sim));
 
+/** Phases 3, 4 and 1 in Qlik's documented order: the value on the app (phase 1) starts the first distribution. */
 async function setUpTenant(ctx: PhaseContext): Promise<void> {
-  await runActivity(activities.ensurePolicy, ctx);
   await runActivity(activities.ensureDeployment, ctx);
   await runActivity(activities.ensureIdp, ctx);
+  await runActivity(activities.ensurePolicy, ctx);
 }
 
 const tenantState = (name: string) => sim.dump().tenants[name];
@@ -90,14 +92,16 @@ test('sync after reload: waits for the reload to arrive; repairs a copy moved ou
   expect(copies[0].spaceId).not.toBeNull();
 });
 
-test('sync after reload: a distribution that failed because the IdP is gone is repaired and then arrives', async () => {
-  const ctx = phaseContext(sim, sim.tenants[0]);
+test('sync after reload: a distribution that failed because the IdP is gone: the IdP is re-made, the app re-sent, and it arrives', async () => {
+  const ctx = phaseContext(sim, sim.tenants[0], { distribution: { ...DEFAULT_DISTRIBUTION, resendAfterMs: 300 } });
   const cloud = cloudClient(ctx.tenant);
   const idp = await runActivity(activities.ensureIdp, ctx);
   await deleteIdentityProvider(cloud, idp.idpId);
   const reload = await sim.reloadApp('Operations Overview');
   const synced = await runActivity(activities.syncAfterReload, { ctx, appName: 'Operations Overview', reloadTime: reload.lastReloadTime });
   expect(synced.repairs).toEqual([expect.stringContaining('re-created the multi-cloud IdP')]);
+  // The IdP alone starts nothing (assumption A9); the tool's re-send (an app change on QSEoW) does.
+  expect(sim.requestLog().some((entry) => entry.method === 'PUT' && entry.path.startsWith('/qrs/app/'))).toBe(true);
   expect(Date.parse(synced.lastReloadTime)).toBeGreaterThanOrEqual(Date.parse(reload.lastReloadTime));
   expect(sim.dump().site.distributions.some((d) => d.deployment === ctx.tenant.name && d.status === 'failed')).toBe(true);
 });
@@ -122,10 +126,10 @@ test('first publish heartbeats the copies it found and a retry resumes from them
   env.on('heartbeat', (details: unknown) => heartbeats.push(details));
   const first: FirstPublishResult = await env.run(activities.firstPublish, ctx);
   const found = Object.fromEntries(first.apps.map((app) => [app.sourceAppId, app.cloudAppId]));
-  expect(heartbeats.at(-1)).toEqual({ found });
+  expect(heartbeats.at(-1)).toEqual({ found, resend: {} });
 
   sim.clearRequestLog();
-  const resumed = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { found } }, { logger: quietTemporalLogger });
+  const resumed = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { found, resend: {} } }, { logger: quietTemporalLogger });
   const second: FirstPublishResult = await resumed.run(activities.firstPublish, ctx);
   expect(second.apps.map((app) => app.cloudAppId)).toEqual(first.apps.map((app) => app.cloudAppId));
   expect(sim.requestLog().filter((entry) => entry.path === '/api/v1/items')).toEqual([]);

@@ -93,7 +93,7 @@ describe('plan loading', () => {
 
   test('tenants in no wave, two rest waves, bad names and unknown keys are errors', () => {
     const issues = issuesOf(minimal(`waves:\n  - { name: one, tenants: [t-01] }\n`));
-    expect(issues).toEqual([expect.objectContaining({ pathText: 'waves', message: expect.stringMatching(/tenants in no wave: t-02, t-03/) })]);
+    expect(issues).toEqual([expect.objectContaining({ pathText: 'waves', message: expect.stringMatching(/tenants in no wave: "t-02", "t-03"/) })]);
     const twoRests = issuesOf(minimal(`waves:\n  - { name: a, tenants: ['*'] }\n  - { name: b, tenants: ['*'] }\n`));
     expect(twoRests[0].message).toMatch(/"\*" \(the rest\) may appear in one wave only/);
     expect(issuesOf(minimal().replace('name: demo', 'name: Demo_1'))[0].pathText).toBe('name');

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureTypes } from '../../src/activities/types';
 import { QlikHttpError, QlikNetworkError, networkErrorCode, parseRetryAfter, toActivityFailure, type CallSite } from '../../src/qlik/errors';
+import { errorDetail } from '../../src/qlik/transport';
 
 const cloudCall: CallSite = { kind: 'cloud', target: 'tenant acme (https://acme.eu.qlikcloud.com)', method: 'GET', route: '/api/v1/users/me', credentialRef: 'file:/secrets/acme.key' };
 const qrsCall: CallSite = { kind: 'qrs', target: 'QSEoW site https://qseow/jwt', method: 'PUT', route: '/qrs/app/{id}', credentialRef: 'env:QRS_JWT' };
@@ -63,5 +64,23 @@ describe('error classification (one place: src/qlik/errors.ts)', () => {
   test('ApplicationFailures pass through unchanged', () => {
     const original = ApplicationFailure.nonRetryable('x', FailureTypes.Verification);
     expect(toActivityFailure(original)).toBe(original);
+  });
+});
+
+describe('error detail from Qlik error bodies (transport errorDetail; audit F17)', () => {
+  test.each([
+    ['JSON:API errors[0]', '{"errors":[{"code":"HTTP-404","title":"Not Found","detail":"no such space"}],"traceId":"t"}', 'HTTP-404 - Not Found - no such space'],
+    ['a flat {code, title} body', '{"code":"AssignmentConflict","title":"Assignment already exists"}', 'AssignmentConflict - Assignment already exists'],
+    ['a flat body with detail only', '{"detail":"spaceId is required","status":400}', 'spaceId is required'],
+    ['an HDS {statusCode, message} body', '{"statusCode":409,"message":"A deployment named \\"x\\" already exists"}', 'A deployment named "x" already exists'],
+    ['QRS plain text', 'Conflict:\n  the entity was modified', 'Conflict: the entity was modified'],
+    ['an empty errors[] falls back to the flat fields', '{"errors":[],"code":"E1","title":"Bad"}', 'E1 - Bad'],
+    ['nothing', '', ''],
+  ])('%s', (_what, body, detail) => {
+    expect(errorDetail(body)).toBe(detail);
+  });
+
+  test('the detail is trimmed to 300 characters', () => {
+    expect(errorDetail(JSON.stringify({ code: 'X', title: 'y'.repeat(1000) }))).toHaveLength(300);
   });
 });

@@ -268,3 +268,28 @@ describe('QRS table view and synthetic multi-edit', () => {
     }
   }, 60_000);
 });
+
+describe("synthetic multi-edit keyed by definition id (variant multiedit-key=id, assumption A2)", () => {
+  let sim: Simulator;
+  let qrs: QrsClient;
+  beforeAll(async () => {
+    sim = await startSimulator({ tenants: 1, seed: 11, distributionDelayMs: 20, variants: { 'multiedit-key': 'id' } });
+    qrs = qrsClient(sim);
+  });
+  afterAll(() => sim.stop());
+
+  it('lists the property as @<definition id> and takes only that name', async () => {
+    const def = (await qrs('GET', `/qrs/custompropertydefinition/full?${filter("name eq 'Deployments'")}`)).body[0];
+    const app = (await qrs('GET', `/qrs/app/full?${filter("name eq 'Sales Analytics'")}`)).body[0];
+    const selection = (await qrs('POST', '/qrs/selection', { items: [{ type: 'App', objectID: app.id }] })).body;
+    const path = `/qrs/selection/${selection.id}/app/synthetic`;
+    const synthetic = (await qrs('GET', path)).body;
+    const names = synthetic.properties.map((p: { name: string }) => p.name);
+    expect(names).toContain(`@${def.id}`);
+    expect(names).not.toContain('@Deployments');
+    const put = (name: string) => qrs('PUT', path, { type: 'App', latestModifiedDate: synthetic.latestModifiedDate, properties: [{ name, value: { added: ['by-id'], removed: [] }, valueIsModified: true, valueIsDifferent: false }] });
+    expect((await put('@Deployments')).status).toBe(400);
+    expect((await put(`@${def.id}`)).status).toBe(204);
+    expect(sim.dump().site.apps.find((a) => a.name === 'Sales Analytics')!.customProperties.Deployments).toContain('by-id');
+  });
+});

@@ -9,7 +9,7 @@ import { workflowIds } from '../../src/workflows/messages';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import { closeSim, FAST, simPlan, startSim } from '../integration/sim-rollout';
 import { startWorkerChild, type WorkerChild } from '../metrics/worker-process';
-import { exactlyOnceProblems, issuedBearerTokens, seededRandom, simulatorSecrets } from './support';
+import { exactlyOnceProblems, issuedBearerTokens, secretLeaks, seededRandom, simulatorSecrets } from './support';
 
 jest.setTimeout(420_000);
 
@@ -79,19 +79,8 @@ test('100 tenants, 5 SIGKILLs of the only worker + 1 of a second worker: complet
   // Secrets: no API key, QRS JWT or issued bearer token in any history of the rollout, nor in the worker logs.
   const secrets = [...simulatorSecrets(sim), ...(await issuedBearerTokens(sim))];
   expect(secrets.length).toBeGreaterThanOrEqual(1 + 100 + 200);
-  let histories = 0;
-  let events = 0;
-  const leaks: string[] = [];
-  for await (const info of t.client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) {
-    const history = await t.client.workflow.getHandle(info.workflowId, info.runId).fetchHistory();
-    histories++;
-    events += history.events?.length ?? 0;
-    const text = JSON.stringify(history, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v));
-    for (const s of secrets) if (text.includes(s)) leaks.push(`${info.workflowId}: ${s.slice(0, 6)}...`);
-  }
-  const logText = workers.map((w) => JSON.stringify(w.logs)).join('\n');
-  for (const s of secrets) if (logText.includes(s)) leaks.push(`worker log: ${s.slice(0, 6)}...`);
-  process.stdout.write(`[figures] secrets checked: ${secrets.length} values against ${histories} histories (${events} events) and ${workers.reduce((n, w) => n + w.logs.length, 0)} log lines\n`);
+  const { leaks, histories, events, logLines } = await secretLeaks(t.client, taskQueue, secrets, workers.flatMap((w) => w.logs));
+  process.stdout.write(`[figures] secrets checked: ${secrets.length} values against ${histories} histories (${events} events) and ${logLines} log lines\n`);
   expect(histories).toBeGreaterThanOrEqual(101);
   expect(leaks).toEqual([]);
 });

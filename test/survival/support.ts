@@ -1,5 +1,6 @@
 /** Survival helpers: exactly-once assertions on the simulator's dump, a seeded RNG, secret collection. */
 import fs from 'node:fs';
+import type { Client } from '@temporalio/client';
 import type { RolloutPlan } from '../../src/plan/types';
 import type { SimState, Simulator } from '../../src/simulator/api';
 
@@ -53,4 +54,24 @@ export async function issuedBearerTokens(sim: Simulator): Promise<string[]> {
     tokens.push(await (await get(`/${d.id}/elastictokenconfig?qcsFormat=False`)).text());
   }
   return tokens.filter((s) => s.length >= 8);
+}
+
+/**
+ * Every secret value found in a history of the task queue's workflows (payloads decoded) or in the given log
+ * lines; empty = no leak. Also counts what was searched, for the figures.
+ */
+export async function secretLeaks(client: Client, taskQueue: string, secrets: string[], logLines: unknown[]): Promise<{ leaks: string[]; histories: number; events: number; logLines: number }> {
+  let histories = 0;
+  let events = 0;
+  const leaks: string[] = [];
+  for await (const info of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) {
+    const history = await client.workflow.getHandle(info.workflowId, info.runId).fetchHistory();
+    histories++;
+    events += history.events?.length ?? 0;
+    const text = JSON.stringify(history, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v));
+    for (const s of secrets) if (text.includes(s)) leaks.push(`${info.workflowId}: ${s.slice(0, 6)}...`);
+  }
+  const logText = logLines.map((l) => JSON.stringify(l)).join('\n');
+  for (const s of secrets) if (logText.includes(s)) leaks.push(`log: ${s.slice(0, 6)}...`);
+  return { leaks, histories, events, logLines: logLines.length };
 }

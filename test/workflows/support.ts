@@ -52,10 +52,10 @@ export function recordingActivities(options: { failer?: Failer; delayMs?: number
     return result;
   };
   const activities: PhaseActivities = {
-    ensurePolicy: (ctx) => step('ensurePolicy', ctx, { policyId: 'p1', policy: 'unchanged', choiceValue: 'created', apps: [] }),
+    ensurePolicy: (ctx) => step('ensurePolicy', ctx, { policyId: 'p1', policy: 'unchanged', policyOrigin: 'own', policyRepaired: [], policyNotes: [], choiceValue: 'created', apps: [] }),
     verifyApp: (ctx) => step('verifyApp', ctx, { apps: [] }),
     ensureDeployment: (ctx) => step('ensureDeployment', ctx, { deploymentId: `d-${ctx.tenant.name}`, deployment: 'created' }),
-    ensureIdp: (ctx) => step('ensureIdp', ctx, { idpId: `i-${ctx.tenant.name}`, idp: 'created' }),
+    ensureIdp: (ctx) => step('ensureIdp', ctx, { idpId: `i-${ctx.tenant.name}`, idp: 'created', removed: [], foreign: [], foreignCount: 0 }),
     firstPublish: (ctx) => step('firstPublish', ctx, { spaceId: 's', space: 'created', apps: [{ name: 'Sales', sourceAppId: 'a', cloudAppId: 'c', spaceId: 's', assignment: 'updated', lastReloadTime: '2024-01-01T00:00:00.000Z' }] }),
     syncAfterReload: async (input) => step('syncAfterReload', input.ctx, { appName: input.appName, cloudAppId: 'c', lastReloadTime: input.reloadTime, repairs: [] }),
     watchReloads: async (input) => { await heartbeatingSleep(Math.min(input.maxWaitMs, 200)); return []; },

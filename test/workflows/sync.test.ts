@@ -11,7 +11,7 @@ import {
   workflowIds,
   type TenantWorkflowInput,
 } from '../../src/workflows/messages';
-import type { ReloadObservation } from '../../src/activities/types';
+import type { ReloadObservation, SyncAfterReloadInput } from '../../src/activities/types';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import { heartbeatingSleep, makePlan, recordHistory, recordingActivities, waitFor } from './support';
 
@@ -73,5 +73,54 @@ test('after first publish the tenant starts its sync; a reload seen by the watch
     await recordHistory(syncA, 'tenant-sync-stopped');
     await recordHistory(syncB, 'tenant-sync-paused-resumed');
     await recordHistory(watcher, 'reload-watcher');
+  });
+});
+
+test('each app syncs on its own: an app whose copy does not come never holds back another app of the tenant', async () => {
+  const unique = Date.now().toString(36);
+  const tenant = `syncapps-${unique}`;
+  const reloads: ReloadObservation[] = [];
+  let releaseSales!: () => void;
+  const salesStuck = new Promise<void>((resolve) => { releaseSales = resolve; });
+  const rec = recordingActivities();
+  const seen: Array<{ app: string; cloudAppId?: string }> = [];
+  const activities = {
+    ...rec.activities,
+    watchReloads: async () => {
+      await heartbeatingSleep(100);
+      return reloads.splice(0);
+    },
+    syncAfterReload: async (input: SyncAfterReloadInput) => {
+      seen.push({ app: input.appName, cloudAppId: input.cloudAppId });
+      if (input.appName === 'Sales') await salesStuck;
+      return rec.activities.syncAfterReload(input);
+    },
+  };
+  const plan = makePlan([{ name: 'all', size: 1 }], { sync: { enabled: true, pollIntervalMs: 50 } });
+  plan.apps = [{ name: 'Sales', stream: 'Customers' }, { name: 'Ops', stream: 'Customers' }];
+  plan.source = { ...plan.source, qrsUrl: `http://qrs-apps-${unique}.example/jwt` };
+  const taskQueue = uniqueTaskQueue('sync-apps');
+  const worker = await createWorker({ connection: t.nativeConnection, namespace: t.state.namespace, taskQueue, activities, workflowBundle: { codePath: t.state.bundlePath } });
+  await worker.runUntil(async () => {
+    const input: TenantWorkflowInput = { rolloutId: unique, wave: 'all', plan, tenant: { name: tenant, url: 'http://x' }, setupOrder: 'documented' };
+    await t.client.workflow.execute(tenantWorkflow, { taskQueue, workflowId: workflowIds.tenant(unique, tenant), args: [input] });
+    const sync = t.client.workflow.getHandle(workflowIds.sync(plan.source, tenant));
+    const watcher = t.client.workflow.getHandle(workflowIds.reloadWatcher(siteKeyOf(plan.source)));
+    await waitFor(() => watcher.query(reloadWatcherStateQuery), (s) => s.subscribers === 1);
+    reloads.push({ appName: 'Sales', appId: 'a', lastReloadTime: '2024-02-01T00:00:00.000Z' });
+    await waitFor(async () => seen.length, (n) => n === 1);
+    reloads.push({ appName: 'Ops', appId: 'b', lastReloadTime: '2024-02-01T00:00:00.000Z' });
+    // Ops completes while Sales still waits for its copy.
+    const ops = await waitFor(() => sync.query(syncStateQuery), (s) => s.lastSynced.Ops === '2024-02-01T00:00:00.000Z');
+    expect(ops.status).toBe('syncing');
+    expect(ops.lastSynced.Sales).not.toBe('2024-02-01T00:00:00.000Z');
+    // The copy first publish placed is the first candidate of the sync.
+    expect(seen[0]).toEqual({ app: 'Sales', cloudAppId: 'c' });
+    releaseSales();
+    await waitFor(() => sync.query(syncStateQuery), (s) => s.syncs === 2 && s.status === 'watching' && s.lastSynced.Sales === '2024-02-01T00:00:00.000Z');
+    await sync.executeUpdate(syncStopUpdate);
+    await sync.result();
+    await watcher.signal(reloadWatcherStopSignal);
+    await watcher.result();
   });
 });

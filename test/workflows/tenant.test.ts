@@ -16,9 +16,13 @@ let t: TestTemporal;
 beforeAll(async () => { t = await connectTestTemporal(); });
 afterAll(async () => { await t.close(); });
 
+/** As the rollout starts a tenant: Qlik's documented setup order. */
 function tenantInput(tenant = 'tenant-01'): TenantWorkflowInput {
   const plan = makePlan([{ name: 'all', size: 1 }]);
-  return { rolloutId: `r${Date.now().toString(36)}`, wave: 'all', plan, tenant: { name: tenant, url: 'http://x' }, activityRetry: { initialIntervalMs: 50, maximumAttempts: 2 } };
+  return {
+    rolloutId: `r${Date.now().toString(36)}`, wave: 'all', plan, tenant: { name: tenant, url: 'http://x' }, activityRetry: { initialIntervalMs: 50, maximumAttempts: 2 },
+    setupOrder: 'documented',
+  };
 }
 
 test('runs the five phases once, in order, and shows the outcome by query and search attributes', async () => {
@@ -28,13 +32,24 @@ test('runs the five phases once, in order, and shows the outcome by query and se
     const handle = await t.client.workflow.start(tenantWorkflow, { taskQueue, workflowId: `tenant-happy-${Date.now()}`, args: [input] });
     const result = await handle.result();
     expect(result).toMatchObject({ tenant: 'tenant-01', status: 'succeeded' });
-    expect(rec.calls.map((c) => c.activity)).toEqual(['ensurePolicy', 'verifyApp', 'ensureDeployment', 'ensureIdp', 'firstPublish']);
+    // Qlik's order: deployment, IdP, then the policy value that makes QSEoW distribute, then verify and publish.
+    expect(rec.calls.map((c) => c.activity)).toEqual(['ensureDeployment', 'ensureIdp', 'ensurePolicy', 'verifyApp', 'firstPublish']);
     const state = await handle.query(tenantStateQuery);
-    expect(state.completedPhases).toEqual(['policy', 'verify', 'deployment', 'idp', 'publish']);
+    expect(state.completedPhases).toEqual(['deployment', 'idp', 'policy', 'verify', 'publish']);
     const described = await handle.describe();
     expect(described.typedSearchAttributes.get(StatusKey)).toBe('succeeded');
     expect(described.typedSearchAttributes.get(PhaseKey)).toBe('publish');
     await recordHistory(handle, 'tenant-succeeded');
+  });
+});
+
+test('a tenant started before the documented order (no setupOrder in its input) keeps the order it began with', async () => {
+  const rec = recordingActivities();
+  await withWorker(t, rec.activities, async (taskQueue) => {
+    const { setupOrder: _documented, ...legacy } = tenantInput();
+    const handle = await t.client.workflow.start(tenantWorkflow, { taskQueue, workflowId: `tenant-legacy-${Date.now()}`, args: [legacy] });
+    await expect(handle.result()).resolves.toMatchObject({ status: 'succeeded' });
+    expect(rec.calls.map((c) => c.activity)).toEqual(['ensurePolicy', 'verifyApp', 'ensureDeployment', 'ensureIdp', 'firstPublish']);
   });
 });
 
@@ -52,9 +67,9 @@ test('a failed phase waits for action; retry re-runs only the failed phase and t
     const afterRetry = await handle.executeUpdate(tenantRetryUpdate);
     expect(afterRetry.status).toBe('running');
     await expect(handle.result()).resolves.toMatchObject({ status: 'succeeded' });
-    expect(rec.count('ensurePolicy')).toBe(1);
     expect(rec.count('ensureDeployment')).toBe(1);
     expect(rec.count('ensureIdp')).toBe(2);
+    expect(rec.count('ensurePolicy')).toBe(1);
     expect(rec.count('firstPublish')).toBe(1);
     await recordHistory(handle, 'tenant-failed-then-retried');
   });
@@ -67,23 +82,23 @@ test('skip ends a failed tenant as skipped', async () => {
     await waitFor(() => handle.query(tenantStateQuery), (s) => s.status === 'waiting-for-action');
     await handle.executeUpdate(tenantSkipUpdate, { args: [{ reason: 'customer left' }] });
     await expect(handle.result()).resolves.toMatchObject({ status: 'skipped', phase: 'verify', reason: 'customer left' });
-    expect(rec.count('ensureDeployment')).toBe(0);
+    expect(rec.count('firstPublish')).toBe(0);
   });
 });
 
 test('pause holds the tenant between phases; resume continues', async () => {
   let release!: () => void;
   const gate = new Promise<void>((r) => { release = r; });
-  const rec = recordingActivities({ onCall: (a) => (a === 'ensurePolicy' ? gate : undefined) });
+  const rec = recordingActivities({ onCall: (a) => (a === 'ensureDeployment' ? gate : undefined) });
   await withWorker(t, rec.activities, async (taskQueue) => {
     const handle = await t.client.workflow.start(tenantWorkflow, { taskQueue, workflowId: `tenant-pause-${Date.now()}`, args: [tenantInput()] });
-    await waitFor(async () => rec.count('ensurePolicy'), (n) => n === 1);
+    await waitFor(async () => rec.count('ensureDeployment'), (n) => n === 1);
     await handle.executeUpdate(tenantPauseUpdate);
     release();
     const paused = await waitFor(() => handle.query(tenantStateQuery), (s) => s.status === 'paused');
-    expect(paused.completedPhases).toEqual(['policy']);
+    expect(paused.completedPhases).toEqual(['deployment']);
     await new Promise((r) => setTimeout(r, 500));
-    expect(rec.count('verifyApp')).toBe(0);
+    expect(rec.count('ensureIdp')).toBe(0);
     await handle.executeUpdate(tenantResumeUpdate);
     await expect(handle.result()).resolves.toMatchObject({ status: 'succeeded' });
   });
@@ -93,15 +108,15 @@ test('cancellation stops a heartbeating activity and closes the tenant as cancel
   const rec = recordingActivities({ delayMs: 60_000 });
   await withWorker(t, rec.activities, async (taskQueue) => {
     const handle = await t.client.workflow.start(tenantWorkflow, { taskQueue, workflowId: `tenant-cancel-${Date.now()}`, args: [tenantInput()] });
-    await waitFor(async () => rec.count('ensurePolicy'), (n) => n === 1);
+    await waitFor(async () => rec.count('ensureDeployment'), (n) => n === 1);
     const started = Date.now();
     await handle.cancel();
     const err = await handle.result().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect(Date.now() - started).toBeLessThan(20_000);
     const state = await handle.query(tenantStateQuery);
-    expect(state).toMatchObject({ status: 'cancelled', phase: 'policy', completedPhases: [] });
-    expect(rec.count('verifyApp')).toBe(0);
+    expect(state).toMatchObject({ status: 'cancelled', phase: 'deployment', completedPhases: [] });
+    expect(rec.count('ensureIdp')).toBe(0);
     await recordHistory(handle, 'tenant-cancelled');
   });
 });

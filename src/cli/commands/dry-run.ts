@@ -7,7 +7,8 @@ import { previewTenant, readSite, type PreviewAction, type TenantPreview } from 
 /** Tenants read at once: enough to be quick, few enough to stay far from Qlik Cloud's rate limits. */
 const READ_CONCURRENCY = 8;
 
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+/** Runs `fn` over `items`, at most `limit` at once, keeping the order (also used by the doctor). */
+export async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const lane = async () => {

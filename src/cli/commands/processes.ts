@@ -4,7 +4,8 @@ import path from 'node:path';
 import { createActivities } from '../../activities';
 import { createLogger } from '../../shared/logger';
 import { runWorkerProcess } from '../../worker/main';
-import { simulatorPlanYaml } from '../../plan/simulator-plan';
+import { simulatorPlan, simulatorPlanYaml, type SimulatorPlanOptions, type SimulatorPlanSource } from '../../plan/simulator-plan';
+import { distributableApps, readSite } from '../dry-run/inspect';
 import { runSimulatorCli } from '../../simulator';
 import { CommanderError } from 'commander';
 import type { CommandContext } from '../context';
@@ -29,24 +30,52 @@ export async function workerCommand(ctx: CommandContext): Promise<number> {
   return ExitCode.Ok;
 }
 
+export interface SimulatorCommandOptions {
+  tenants: string;
+  port?: string;
+  seed?: string;
+  plan?: string;
+  includeFailingApps?: boolean;
+  variant?: string[];
+}
+
+/**
+ * The apps of a plan for the simulator: by default only those that pass verification (read from the site, as the
+ * verify phase does: published, last reload succeeded, within the size limit), so the plan can succeed; with
+ * includeFailingApps every seeded app, to watch verification fail on purpose.
+ */
+async function simulatorPlanApps(sim: SimulatorPlanSource, includeFailingApps: boolean): Promise<SimulatorPlanOptions> {
+  if (includeFailingApps) return { includeFailingApps: true };
+  const candidates = simulatorPlan(sim, { includeFailingApps: true });
+  return { apps: distributableApps(candidates, await readSite(candidates)) };
+}
+
 /**
  * The Qlik simulator on its own (the simulator's CLI entry), e.g. to try `plan` and `start` by hand; with --plan
- * it also writes a plan for the simulated site. Options not listed here pass through to the simulator.
+ * it also writes a plan for the simulated site. Options not listed here pass through to the simulator. It makes
+ * the directories it writes to; a start that fails leaves no port bound and exits non-zero.
  */
-export async function simulatorCommand(ctx: CommandContext, o: { tenants: string; port?: string; seed?: string; plan?: string }, extra: string[] = []): Promise<number> {
+export async function simulatorCommand(ctx: CommandContext, o: SimulatorCommandOptions, extra: string[] = []): Promise<number> {
+  if (o.includeFailingApps && !o.plan) throw new BadInputError('simulator: --include-failing-apps only makes sense with --plan <file>.');
   const secretsDir = path.resolve(o.plan ? path.dirname(o.plan) : '.sim', 'secrets');
-  const args = ['--tenants', o.tenants, '--secrets-dir', secretsDir, ...(o.port ? ['--port', o.port] : []), ...(o.seed ? ['--seed', o.seed] : []), ...extra];
+  const args = [
+    '--tenants', o.tenants, '--secrets-dir', secretsDir, ...(o.port ? ['--port', o.port] : []), ...(o.seed ? ['--seed', o.seed] : []),
+    ...(o.variant ?? []).flatMap((v) => ['--variant', v]), ...extra,
+  ];
   let handle: Awaited<ReturnType<typeof runSimulatorCli>>;
   try {
     handle = await runSimulatorCli(args, (line) => ctx.io.stdout.write(`${line}\n`));
   } catch (err) {
-    if (err instanceof CommanderError) throw new BadInputError(`simulator: ${err.message}`);
+    if (err instanceof CommanderError) throw new BadInputError(`simulator: ${err.message.replace(/^error: /, '')}`);
     throw err;
   }
   try {
     if (o.plan) {
-      fs.writeFileSync(o.plan, simulatorPlanYaml(handle.simulator, { approval: true }));
-      ctx.io.stdout.write(`Plan written to ${o.plan}: try \`qlik-rollout plan ${o.plan}\` and \`qlik-rollout start ${o.plan}\`\n`);
+      const apps = await simulatorPlanApps(handle.simulator, Boolean(o.includeFailingApps));
+      fs.mkdirSync(path.dirname(path.resolve(o.plan)), { recursive: true });
+      fs.writeFileSync(o.plan, simulatorPlanYaml(handle.simulator, { approval: true, ...apps }));
+      const planned = simulatorPlan(handle.simulator, apps).apps.map((a) => a.name);
+      ctx.io.stdout.write(`Plan written to ${o.plan} (apps: ${planned.join(', ')}${o.includeFailingApps ? '; some fail verification on purpose' : ''}): try \`qlik-rollout plan ${o.plan}\` and \`qlik-rollout start ${o.plan}\`\n`);
     }
     ctx.io.stdout.write('Ctrl-C stops it.\n');
     await Promise.race([untilStopped(ctx.io), handle.done]);

@@ -1,7 +1,9 @@
 /**
  * Temporal Schedules of rollouts, e.g. a nightly run of a plan. Each scheduled run starts rolloutWorkflow with the
- * plan; its activities read before they write, so tenants already migrated only get verified ("unchanged") and
- * the run migrates the ones that are not yet.
+ * plan and, by default, `onlyNew`: tenants migrated already (their tenant workflow of this rollout succeeded, or
+ * their sync on this site runs) are skipped, so a night with two tenants added to the plan runs those two, and
+ * the run's result says how many it skipped. `--all-tenants` re-runs every tenant instead (the phases read before
+ * they write, so migrated ones are only re-verified and repaired).
  */
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type ScheduleDescription, type ScheduleHandle, type ScheduleOptions, type ScheduleSpec } from '@temporalio/client';
 import { parseDuration } from '../../plan/schema';
@@ -19,6 +21,9 @@ export interface ScheduleCreateOptions {
   id?: string;
   paused?: boolean;
   note?: string;
+  /** Skip tenants migrated already (default true; commander's --no-only-new / --all-tenants set false). */
+  onlyNew?: boolean;
+  allTenants?: boolean;
 }
 
 function scheduleSpec(options: ScheduleCreateOptions): ScheduleSpec {
@@ -42,7 +47,9 @@ export async function scheduleCreateCommand(ctx: CommandContext, planFile: strin
   const spec = scheduleSpec(options);
   const { client, settings } = await ctx.temporal();
   const scheduleId = options.id ?? scheduleIdFor(plan.name);
-  const input: RolloutInput = { rolloutId: plan.name, plan };
+  if (options.onlyNew === true && options.allTenants) throw new BadInputError('Give --only-new or --all-tenants, not both.');
+  const onlyNew = options.onlyNew !== false && !options.allTenants;
+  const input: RolloutInput = { rolloutId: plan.name, plan, ...(onlyNew ? { options: { onlyNew: true } } : {}) };
   const schedule: ScheduleOptions = {
     scheduleId,
     spec,
@@ -54,7 +61,7 @@ export async function scheduleCreateCommand(ctx: CommandContext, planFile: strin
       args: [input],
       typedSearchAttributes: [{ key: RolloutIdKey, value: plan.name }],
       // The spec as written (the server keeps cron as calendars), shown by `schedule describe`; updatable, unlike the schedule's memo.
-      memo: { when: options.every ? `every ${options.every}` : `cron ${spec.cronExpressions?.[0]}` },
+      memo: { when: options.every ? `every ${options.every}` : `cron ${spec.cronExpressions?.[0]}`, tenants: onlyNew ? 'only new' : 'all' },
     },
     // A run still going when the next is due is left alone: the next night picks up what is left.
     policies: { overlap: 'SKIP', catchupWindow: '1h' },
@@ -69,8 +76,9 @@ export async function scheduleCreateCommand(ctx: CommandContext, planFile: strin
     created = false;
     await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action: schedule.action, state: { ...previous.state, note: schedule.state?.note } }));
   }
-  printResult(ctx.io, ctx.options, { scheduleId, created, updated: !created, spec }, () =>
-    `${created ? 'Created' : 'Updated'} schedule ${scheduleId}: ${spec.cronExpressions ? `cron "${spec.cronExpressions[0]}"` : `every ${options.every}`}, runs rollout ${plan.name}.`,
+  printResult(ctx.io, ctx.options, { scheduleId, created, updated: !created, spec, onlyNew }, () =>
+    `${created ? 'Created' : 'Updated'} schedule ${scheduleId}: ${spec.cronExpressions ? `cron "${spec.cronExpressions[0]}"` : `every ${options.every}`}, runs rollout ${plan.name} ` +
+    `for ${onlyNew ? 'the tenants not yet migrated (--all-tenants runs every tenant)' : 'every tenant'}.`,
   );
   return ExitCode.Ok;
 }
@@ -96,6 +104,7 @@ function summarize(d: ScheduleDescription) {
     paused: d.state.paused,
     note: d.state.note,
     when: typeof d.action.memo?.when === 'string' ? d.action.memo.when : JSON.stringify(d.spec),
+    tenants: d.action.memo?.tenants === 'all' ? 'all' : d.action.memo?.tenants === 'only new' ? 'only new' : 'unknown',
     workflowType: d.action.workflowType,
     workflowId: d.action.workflowId,
     actionsTaken: d.info.numActionsTaken,
@@ -137,7 +146,7 @@ export async function scheduleActionCommand(ctx: CommandContext, action: Schedul
     printResult(ctx.io, ctx.options, description, () =>
       [
         `Schedule ${scheduleId}: ${description.paused ? 'paused' : 'active'}${description.note ? ` (${description.note})` : ''}`,
-        `  runs ${description.workflowType} ${description.workflowId}, ${description.when}`,
+        `  runs ${description.workflowType} ${description.workflowId}, ${description.when}, tenants: ${description.tenants}`,
         `  actions taken ${description.actionsTaken}, skipped (overlap) ${description.skippedOverlap}, running ${description.running.join(', ') || '-'}`,
         `  next: ${description.nextRuns.join(', ') || '-'}`,
       ].join('\n'),

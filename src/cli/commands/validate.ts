@@ -1,5 +1,6 @@
 /** validate: checks a plan file without touching anything; exit 2 with every problem located when it is wrong. */
 import { loadPlanFile, PlanError } from '../../plan/load';
+import { escapeText } from '../../plan/text';
 import type { RolloutPlan } from '../../plan/types';
 import type { CommandContext } from '../context';
 import { BadInputError, ExitCode, printResult } from '../io';
@@ -23,7 +24,10 @@ export function describePlan(plan: RolloutPlan): string {
     `  waves:`,
     ...waves,
     `  failure budget overall ${plan.failureBudget}; sync ${plan.sync.enabled ? `on, polling every ${formatMs(plan.sync.pollIntervalMs)}` : 'off'}`,
-  ].join('\n');
+  ]
+    // Names come from the plan: shown escaped, so nothing in a plan can steer the terminal.
+    .map(escapeText)
+    .join('\n');
 }
 
 export function validateCommand(ctx: CommandContext, file: string): number {

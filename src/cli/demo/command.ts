@@ -26,6 +26,7 @@ import { CliError, colours, ExitCode, pause, type CliIo } from '../io';
 import { checkMigrated } from './check';
 import { ResourceStack } from './stack';
 import { waitForSync } from './sync-wait';
+import { untilEnterOrStop } from './terminal';
 import { startDemoWorker } from './worker';
 
 export interface DemoOptions {
@@ -135,7 +136,7 @@ export async function demoCommand(ctx: CommandContext, options: DemoOptions): Pr
       const wave = progress.waves.find((w) => w.status === 'awaiting-approval')?.name ?? 'canary';
       if (!options.unattended && io.readLine) {
         say(c.cyan(`\n  Wave "${wave}" is done. Look at it in the Web UI (${uiUrl}), then press Enter to approve the next wave.`));
-        await Promise.race([io.readLine(), pause(24 * 3_600_000, io.signal)]);
+        await untilEnterOrStop(io);
         checkStop();
       } else {
         say(c.cyan(`\n  Wave "${wave}" is done; approving it${options.unattended ? ' (--unattended)' : ' (no terminal to ask)'}.`));
@@ -164,7 +165,7 @@ export async function demoCommand(ctx: CommandContext, options: DemoOptions): Pr
     say(`\n${c.bold('Done')} in ${elapsed()}. Web UI: ${uiUrl}`);
     if (!options.unattended && io.readLine) {
       say('The servers keep running so you can explore the Web UI; press Enter (or Ctrl-C) to stop them.');
-      await Promise.race([io.readLine(), pause(24 * 3_600_000, io.signal)]);
+      await untilEnterOrStop(io);
     }
     return ExitCode.Ok;
   } catch (err) {

@@ -18,7 +18,8 @@ import { quote } from '../../qlik/qrs/client';
 import { cloudClient } from '../../qlik/cloud/client';
 import { listIdentityProviders, MULTI_CLOUD_PROTOCOL } from '../../qlik/cloud/identity-providers';
 import { findSpace } from '../../qlik/cloud/spaces';
-import { findAppItems } from '../../qlik/cloud/items';
+import { chooseCopy, findDistributedCopies } from '../../activities/cloud-copies';
+import { previewSpaceMembers } from '../../activities/space-members';
 
 export type PreviewAction = 'create' | 'update' | 'unchanged' | 'wait' | 'problem';
 
@@ -117,18 +118,31 @@ async function cloudPreviews(site: SiteSnapshot, tenant: TenantSpec): Promise<Ph
     publish.push(`create managed space "${tenant.managedSpace}"`);
     publishAction = 'create';
   }
-  for (const { name } of site.apps) {
-    const items = await findAppItems(cloud, name);
-    const inSpace = space && items.some((i) => i.spaceId === space.id);
-    if (inSpace) continue;
-    if (items.length === 0) {
+  for (const { name, app } of site.apps) {
+    // The phase's own read step: the copy as firstPublish would choose it (an ambiguity shows as a problem).
+    const { copies } = await findDistributedCopies(cloud, name);
+    let copy;
+    try {
+      copy = chooseCopy(copies, { tenant: tenant.name, sourceAppId: app?.id ?? '', managedSpaceId: space?.id ?? '' })?.copy;
+    } catch (err) {
+      publish.push((err as Error).message);
+      publishAction = 'problem';
+      continue;
+    }
+    if (space && copy?.spaceId === space.id) continue;
+    if (!copy) {
       publish.push(`wait for "${name}" to be distributed, then move it into the space`);
       if (publishAction === 'unchanged') publishAction = 'wait';
     } else {
-      publish.push(`move staged "${name}" into "${tenant.managedSpace}"`);
-      publishAction = publishAction === 'create' ? 'create' : 'update';
+      publish.push(`move ${copy.spaceId ? 'distributed' : 'staged'} "${name}" into "${tenant.managedSpace}"`);
+      if (publishAction !== 'create' && publishAction !== 'problem') publishAction = 'update';
     }
   }
+  // The space's members (plan managedSpace.members): who would be added or changed (space-members.ts).
+  const members = await previewSpaceMembers(cloud, tenant, space);
+  publish.push(...members.changes, ...(members.problem ? [members.problem] : []));
+  if (members.problem) publishAction = 'problem';
+  else if (members.changes.length > 0 && publishAction === 'unchanged') publishAction = 'update';
   return [
     idpPreview,
     { phase: 'publish', action: publishAction, detail: publish.length > 0 ? publish.join('; ') : `every app is in "${tenant.managedSpace}"` },
@@ -149,11 +163,13 @@ export async function previewTenant(plan: RolloutPlan, site: SiteSnapshot, entry
   return {
     tenant: entry.name,
     wave,
+    // Qlik's documented setup order: deployment, IdP, then the policy (the value that makes it match), then publish.
     phases: [
+      deploymentPreview(site, tenant),
+      cloud[0],
       await policyPreview(plan, site, entry.name),
       verifyPreview(plan, site, entry),
-      deploymentPreview(site, tenant),
-      ...cloud,
+      cloud[1],
       plan.sync.enabled
         ? { phase: 'sync', action: 'create', detail: `keep in sync after every reload (poll every ${plan.sync.pollIntervalMs / 1000}s)` }
         : { phase: 'sync', action: 'unchanged', detail: 'sync disabled in the plan' },

@@ -27,6 +27,10 @@ export interface MultiCloudIdpInput {
   token: string;
 }
 
+/**
+ * Assumption A7: the payload below comes from one community script (BD-MC); the official IDPPostSchema has no
+ * multi-cloud shape. A 400 answer is turned into a stop naming A7 by the caller (ensure-idp.ts).
+ */
 export async function createMultiCloudIdp(cloud: Transport, input: MultiCloudIdpInput): Promise<IdentityProvider> {
   const body = {
     provider: 'qlik',

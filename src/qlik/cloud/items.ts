@@ -1,19 +1,35 @@
-/** Qlik Cloud items: the catalogue entries of apps, searchable by name. */
+/**
+ * Qlik Cloud items: the catalogue entries of apps. Distributed apps are found the way Qlik's own example
+ * "Auto publish apps distributed from Qlik Sense Enterprise Client-Managed" (qlik.dev/examples/manage-examples/
+ * move-distributed-apps) finds them: `GET /api/v1/items?resourceType=app&noActions=true`, reading each item's
+ * `resourceAttributes` (spaceId, published, originAppId). Assumption A4: staged apps are listed with noActions=true.
+ */
 import { z } from 'zod';
 import type { Transport } from '../transport';
 import { listAll } from './pagination';
 
-export const ItemSchema = z.looseObject({
+/** An app item with the attributes the example selects on (resourceAttributes is the app's NxAttributes). */
+export const AppItemSchema = z.looseObject({
   id: z.string(),
   name: z.string(),
   resourceType: z.string(),
   resourceId: z.string(),
   spaceId: z.string().nullish(),
+  resourceAttributes: z
+    .looseObject({
+      id: z.string().nullish(),
+      spaceId: z.string().nullish(),
+      published: z.boolean().nullish(),
+      publishTime: z.string().nullish(),
+      originAppId: z.string().nullish(),
+      lastReloadTime: z.string().nullish(),
+      ownerId: z.string().nullish(),
+    })
+    .nullish(),
 });
-export type Item = z.output<typeof ItemSchema>;
+export type AppItem = z.output<typeof AppItemSchema>;
 
-/** App items with exactly this name (the `name` query is a search; match client-side). */
-export async function findAppItems(cloud: Transport, name: string): Promise<Item[]> {
-  const items = await listAll(cloud, '/api/v1/items', { resourceType: 'app', name, limit: 100 }, ItemSchema);
-  return items.filter((item) => item.name === name && item.resourceType === 'app');
+/** App items whose name contains `name` (the items `name` query is a case-insensitive search; callers match exactly). */
+export function searchAppItems(cloud: Transport, name: string): Promise<AppItem[]> {
+  return listAll(cloud, '/api/v1/items', { resourceType: 'app', name, noActions: 'true', limit: 100 }, AppItemSchema);
 }

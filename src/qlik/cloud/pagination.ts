@@ -17,10 +17,11 @@ export async function listAll<S extends z.ZodType>(
   route: string,
   query: Record<string, QueryValue>,
   item: S,
+  params?: Record<string, string>,
 ): Promise<z.output<S>[]> {
   const schema = pageSchema(item);
   const items: z.output<S>[] = [];
-  let page = (await cloud.request({ method: 'GET', route, query, schema })).data;
+  let page = (await cloud.request({ method: 'GET', route, params, query, schema })).data;
   for (let count = 1; ; count++) {
     items.push(...(page.data as z.output<S>[]));
     const next = page.links?.next?.href;

@@ -1,11 +1,12 @@
 /**
- * The QRS (Qlik Sense Repository Service) client: certificates on port 4242 or a JWT virtual proxy, a fresh
- * 16-character Xrfkey on every call (query + header, as QRS requires), and X-Qlik-User.
+ * The QRS (Qlik Sense Repository Service) client: certificates on port 4242 (with X-Qlik-User naming the acting
+ * user) or a JWT virtual proxy (the JWT's user acts; the proxy session cookie is reused), and a fresh 16-character
+ * Xrfkey on every call (query + header, as QRS requires).
  */
 import { randomInt } from 'node:crypto';
-import type { SourceSpec } from '../../plan/types';
+import type { DeploymentsAuth, QrsAuth, SourceSpec } from '../../plan/types';
 import { forgetSecret, resolveSecret } from '../../shared/secrets';
-import { poolFor, type PoolOptions } from '../pools';
+import { poolFor, proxySessionFor, type PoolOptions } from '../pools';
 import { Transport, type RequestAuth } from '../transport';
 
 const XRF_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -46,9 +47,11 @@ function xrfAuth(extra: () => Promise<Record<string, string>>, credentialRef: st
 /** Default sockets per QSEoW origin (QRS and the deployments API); Qlik Cloud tenants keep the pools' default. */
 export const QSEOW_CONNECTIONS = 32;
 
-/** A transport to `base` (the QRS URL or the deployments URL) with the site's QSEoW credentials. */
-export async function qseowTransport(source: SourceSpec, base: string, kind: 'qrs' | 'hds'): Promise<Transport> {
-  const { auth } = source;
+/** The QSEoW credentials of one access path: the QRS's (certificate or JWT) or the deployments API's (JWT). */
+export type QseowAuth = QrsAuth | DeploymentsAuth;
+
+/** A transport to `base` (the QRS URL or the deployments URL) with `auth` (default: the QRS credentials). */
+export async function qseowTransport(source: SourceSpec, base: string, kind: 'qrs' | 'hds', auth: QseowAuth = source.auth): Promise<Transport> {
   // One QSEoW site serves phases 1-3 and 5 of every tenant, so its pool is the whole rollout's funnel: with the
   // default 8 sockets, 200 tenants at 50-300 ms per call were capped at ~45 QRS calls/s (bench/README.md). The plan
   // may raise it for a site that takes more parallel calls.
@@ -64,13 +67,19 @@ export async function qseowTransport(source: SourceSpec, base: string, kind: 'qr
   } else {
     requestAuth = xrfAuth(async () => ({ authorization: `Bearer ${await resolveSecret(auth.token, 'QSEoW JWT')}` }), auth.token);
   }
+  const url = new URL(base);
+  const pool = poolFor(url.origin, poolOptions);
   return new Transport({
     kind,
     baseUrl: base,
     target: `QSEoW site ${base}`,
-    dispatcher: poolFor(new URL(base).origin, poolOptions),
+    dispatcher: pool,
     auth: requestAuth,
-    headers: { 'X-Qlik-User': `UserDirectory=${source.user.directory}; UserId=${source.user.id}` },
+    // With certificates X-Qlik-User says who acts (doc QRS-CERT). Through a JWT virtual proxy the JWT's user acts and
+    // the proxy sets the header towards the QRS itself, so sending one would only mislead (audit F15).
+    ...(auth.type === 'certificate'
+      ? { headers: { 'X-Qlik-User': `UserDirectory=${source.user.directory}; UserId=${source.user.id}` } }
+      : { session: proxySessionFor(pool, `${url.pathname.replace(/\/+$/, '')}|${auth.token}`) }),
   });
 }
 

@@ -1,7 +1,8 @@
 /**
- * QRS execution results. Besides reload runs they record multi-cloud distributions (statuses 13/14 queued/running,
- * then 7 or 8 with a details message naming the deployment): the one place QSEoW tells that sending an app to a
- * tenant failed.
+ * QRS execution results. Assumption A8: besides reload runs they may record multi-cloud distributions (statuses
+ * 13/14 DistributionQueue/DistributionRunning are documented, the rest is not), and a failed one may carry a
+ * details message naming the deployment. The format is undocumented, so these messages are only reported to a
+ * person, never parsed into a repair.
  */
 import { z } from 'zod';
 import type { Transport } from '../transport';
@@ -25,11 +26,11 @@ export interface DistributionFailure {
   message: string;
 }
 
-/** Failed distributions of an app to a deployment that finished after `since` (ISO). */
+/** Failed runs of an app since `since` (ISO) whose details mention the deployment (any wording): for reports only. */
 export async function distributionFailures(qrs: Transport, appId: string, deploymentName: string, since: string): Promise<DistributionFailure[]> {
   // GUIDs go unquoted in QRS filters.
   const results = await executionResults.list(qrs, `appID eq ${guid(appId)} and status eq ${TaskExecutionStatus.FinishedFail}`);
-  const marker = `deployment "${deploymentName}"`.toLowerCase();
+  const marker = deploymentName.toLowerCase();
   const sinceMs = Date.parse(since);
   return results.flatMap((result) => {
     const message = (result.details ?? []).map((detail) => detail.message ?? '').find((text) => text.toLowerCase().includes(marker));

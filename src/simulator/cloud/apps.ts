@@ -6,6 +6,8 @@ import { z } from 'zod';
 import type { Router } from '../http/router';
 import { json, type SimRequest } from '../http/types';
 import { readCloudBody, type CloudContext } from './context';
+import { callerOf, visibleTo } from './directory';
+import { userShape } from './directory-routes';
 import { badRequest, cloudError, notFound } from './errors';
 import type { CloudAppRecord, CloudReloadRecord, TenantStore } from './model';
 import { paginate } from './paging';
@@ -31,40 +33,70 @@ function assignableSpace(tenant: TenantStore, spaceId: string, purpose: 'move' |
   return space;
 }
 
-function itemFilter(req: SimRequest): (a: CloudAppRecord) => boolean {
+/**
+ * GET /api/v1/items filters (doc QAPI items.d.ts getItems). `shared` (deprecated): "whether or not to return items in
+ * a shared space"; false keeps items outside shared-type spaces, which is how Qlik's move-distributed-apps example
+ * lists staged apps. Assumption A4 (variant items-staged): staged apps (no space, no owner) are listed only when
+ * `noActions=true` (the example's query) or always.
+ */
+function itemFilter(ctx: CloudContext, tenant: TenantStore, req: SimRequest): (a: CloudAppRecord) => boolean {
   const resourceType = req.query.get('resourceType');
   const resourceId = req.query.get('resourceId');
   const resourceIds = req.query.get('resourceIds')?.split(',');
   if ((resourceId || resourceIds) && !resourceType) throw badRequest('resourceId and resourceIds require resourceType');
   const name = req.query.get('name')?.toLowerCase();
   const spaceId = req.query.get('spaceId');
+  const shared = booleanParam(req, 'shared');
+  const noActions = booleanParam(req, 'noActions') === true;
+  const stagedListed = noActions || ctx.variants['items-staged'] === 'always';
+  const inSharedSpace = (a: CloudAppRecord) => a.spaceId !== null && tenant.spaces.get(a.spaceId)?.type === 'shared';
   return (a) =>
     (!resourceType || resourceType.split(',').includes('app')) &&
     (!resourceId || a.id === resourceId) &&
     (!resourceIds || resourceIds.includes(a.id)) &&
     (!name || a.name.toLowerCase().includes(name)) &&
-    (!spaceId || a.spaceId === spaceId);
+    (!spaceId || a.spaceId === spaceId) &&
+    (shared === undefined || inSharedSpace(a) === shared) &&
+    (stagedListed || !isStaged(a));
+}
+
+function isStaged(a: CloudAppRecord): boolean {
+  return a.distributed && a.spaceId === null && a.ownerId === null;
+}
+
+function booleanParam(req: SimRequest, name: string): boolean | undefined {
+  const raw = req.query.get(name);
+  if (raw === null) return undefined;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw badRequest(`${name} must be true or false`);
 }
 
 export function registerApps(router: Router, ctx: CloudContext): void {
-  router.on('GET', '/api/v1/users/me', (req) => json(200, shapes.userMe(ctx.tenantOf(req), req.baseUrl)));
+  router.on('GET', '/api/v1/users/me', (req) => {
+    const tenant = ctx.tenantOf(req);
+    const caller = callerOf(tenant, req);
+    return json(200, caller ? userShape(tenant, caller, req.baseUrl) : shapes.userMe(tenant, req.baseUrl));
+  });
 
   router.on('GET', '/api/v1/items', (req) => {
     const tenant = ctx.tenantOf(req);
-    const keep = itemFilter(req);
-    const { page, links } = paginate(req, [...tenant.apps.values()].filter(keep));
-    return json(200, shapes.items(tenant, page, links, req.baseUrl));
+    const keep = itemFilter(ctx, tenant, req);
+    // A customer user sees only what their space roles open (directory.ts); the service account sees everything.
+    const visible = visibleTo(tenant, callerOf(tenant, req));
+    const { page, links } = paginate(req, [...tenant.apps.values()].filter((a) => keep(a) && visible(a)));
+    return json(200, shapes.items(tenant, page, links, req.baseUrl, { noActions: req.query.get('noActions') === 'true' }));
   });
 
   router.on('GET', '/api/v1/items/:id', (req, { id }) => {
     const tenant = ctx.tenantOf(req);
     const app = tenant.appsByItem.get(id);
-    if (!app) throw notFound(`Item ${id}`);
+    if (!app || !visibleTo(tenant, callerOf(tenant, req))(app)) throw notFound(`Item ${id}`);
     return json(200, shapes.item(tenant, app, req.baseUrl));
   });
 
   router.on('GET', '/api/v1/apps/:id', (req, { id }) => {
     const { tenant, app } = appOf(ctx, req, id);
+    if (!visibleTo(tenant, callerOf(tenant, req))(app)) throw cloudError(403, 'APPS-403', 'Forbidden', `no access to app ${id}: the user is not the owner nor a member of its space with a role that opens apps`);
     return json(200, shapes.app(tenant, app));
   });
 

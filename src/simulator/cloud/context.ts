@@ -3,6 +3,7 @@ import type { MonotonicClock } from '../clock';
 import type { DistributionEngine } from '../distribution/engine';
 import { parseJsonBody, type SimRequest } from '../http/types';
 import type { IdSource } from '../random';
+import type { Variants } from '../variants';
 import { badRequest } from './errors';
 import type { TenantStore } from './model';
 
@@ -13,6 +14,7 @@ export interface CloudContext {
   clock: MonotonicClock;
   engine: DistributionEngine;
   tenantsWithoutManagedSpaces: Set<string>;
+  variants: Variants;
 }
 
 /** Parses a JSON body with zod; a bad body is a JSON:API 400. */

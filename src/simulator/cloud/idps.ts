@@ -1,7 +1,11 @@
 /**
- * Identity providers (doc QAPI identity-providers.d.ts). The multi-cloud payload {provider:'qlik',
- * protocol:'qsefw-local-bearer-token', interactive:false, base64Encoded, tenantIds} is not in the official spec
- * (code BD-MC): its acceptance rules here are assumptions (docs/simulator.md).
+ * Identity providers (doc QAPI identity-providers.d.ts): list (active/limit/next/prev), create 201, get, PATCH 204
+ * (replace /active, /description; jwtAuth only /description), delete 204, status. Qlik limits a tenant to one
+ * ACTIVE INTERACTIVE IdP; non-interactive ones, multi-cloud included, may coexist in any number.
+ * The multi-cloud payload {provider:'qlik', protocol:'qsefw-local-bearer-token', interactive:false, base64Encoded,
+ * tenantIds} is not in the official spec (code BD-MC): Assumption A7, variant 'idp-create-payload' ('options-only':
+ * the token must come in options.base64Encoded, as the spec asks of non-interactive IdPs; 400 otherwise).
+ * The token is write-only: never echoed back.
  */
 import { z } from 'zod';
 import type { Router } from '../http/router';
@@ -27,6 +31,26 @@ const idpCreate = z.object({
 });
 
 const idpPatch = z.array(z.object({ op: z.enum(['replace', 'promote-options']), path: z.string().optional(), value: z.unknown().optional() }));
+
+/**
+ * The stable key inside a local bearer token text. Variant 'token-text' = 'per-call' (Assumption A12): the HDS
+ * wraps the same key in base64 JSON {kind, key, nonce, timestamp} with a fresh nonce and timestamp on every call;
+ * 'stable' answers the key itself.
+ */
+export function localBearerKey(text: string): string {
+  try {
+    const definition = JSON.parse(Buffer.from(text, 'base64').toString('utf8')) as unknown;
+    if (definition && typeof definition === 'object' && typeof (definition as { key?: unknown }).key === 'string') return (definition as { key: string }).key;
+  } catch {
+    // not a wrapped definition: the text is the key
+  }
+  return text;
+}
+
+/** Does an IdP's stored token authenticate the deployment whose key is `qcsToken`? (the distribution's check) */
+export function holdsLocalBearerToken(idpToken: string | null, qcsToken: string): boolean {
+  return idpToken !== null && localBearerKey(idpToken) === localBearerKey(qcsToken);
+}
 
 export function registerIdps(router: Router, ctx: CloudContext): void {
   const base = '/api/v1/identity-providers';
@@ -58,10 +82,23 @@ export function registerIdps(router: Router, ctx: CloudContext): void {
     if (body.tenantIds.some((t) => t !== tenant.tenantId) || body.tenantIds.length === 0) {
       throw cloudError(403, 'IDENTITY-PROVIDERS-11', 'Forbidden', `tenantIds must be ["${tenant.tenantId}"], the id of this tenant (GET /api/v1/users/me)`);
     }
+    let token: string | null = null;
+    let options = body.options ?? null;
     if (body.protocol === 'qsefw-local-bearer-token') {
       if (body.provider !== 'qlik') throw badRequest('protocol qsefw-local-bearer-token requires provider "qlik"');
-      if (!body.base64Encoded) throw badRequest('base64Encoded (the deployment\'s local bearer token, Qlik Cloud format) is required');
       if (body.interactive) throw badRequest('a multi-cloud identity provider cannot be interactive');
+      if (ctx.variants['idp-create-payload'] === 'options-only') {
+        const inOptions = options?.base64Encoded;
+        if (body.base64Encoded !== undefined || typeof inOptions !== 'string' || !inOptions) {
+          throw badRequest('non-interactive identity providers must be created with an options payload: options.base64Encoded is required');
+        }
+        token = inOptions;
+        const { base64Encoded: _secret, ...rest } = options!; // the token is write-only: not kept among echoed options
+        options = Object.keys(rest).length > 0 ? rest : null;
+      } else {
+        if (!body.base64Encoded) throw badRequest('base64Encoded (the deployment\'s local bearer token, Qlik Cloud format) is required');
+        token = body.base64Encoded;
+      }
     }
     if (body.interactive && body.active && [...tenant.idps.values()].some((i) => i.active && i.interactive)) {
       throw badRequest('only one interactive identity provider may be active per tenant');
@@ -69,8 +106,8 @@ export function registerIdps(router: Router, ctx: CloudContext): void {
     const now = ctx.clock.nowIso();
     const idp: IdpRecord = {
       id: ctx.ids.cloudId(`idp:${tenant.name}`), provider: body.provider, protocol: body.protocol, interactive: body.interactive,
-      active: body.active, description: body.description, tenantIds: body.tenantIds, base64Encoded: body.base64Encoded ?? null,
-      options: body.options ?? null, created: now, lastUpdated: now,
+      active: body.active, description: body.description, tenantIds: body.tenantIds, base64Encoded: token,
+      options, created: now, lastUpdated: now,
     };
     tenant.idps.set(idp.id, idp);
     ctx.engine.onIdpChanged(tenant.url);
@@ -80,26 +117,24 @@ export function registerIdps(router: Router, ctx: CloudContext): void {
   router.on('GET', `${base}/:id`, (req, { id }) => json(200, shapes.identityProvider(byId(req, id))));
 
   router.on('PATCH', `${base}/:id`, (req, { id }) => {
+    const tenant = ctx.tenantOf(req);
     const idp = byId(req, id);
     const ops = readCloudBody(req, idpPatch);
+    // "Partial failure is treated as complete failure": check every op before applying any.
+    const paths = idp.protocol === 'jwtAuth' ? ['/description'] : ['/active', '/description'];
+    const otherInteractiveActive = [...tenant.idps.values()].some((i) => i !== idp && i.active && i.interactive);
     for (const op of ops) {
       if (op.op !== 'replace') continue;
-      switch (op.path) {
-        case '/active':
-          idp.active = Boolean(op.value);
-          break;
-        case '/description':
-          idp.description = String(op.value ?? '');
-          break;
-        case '/base64Encoded': // assumed: lets a stale multi-cloud token be replaced in place
-          idp.base64Encoded = String(op.value ?? '');
-          break;
-        default:
-          throw badRequest(`unsupported patch path "${op.path}" (supported: /active, /description, /base64Encoded)`);
-      }
+      if (!paths.includes(op.path ?? '')) throw badRequest(`unsupported patch path "${op.path}" for protocol ${idp.protocol} (supported: ${paths.join(', ')})`);
+      if (op.path === '/active' && op.value === true && idp.interactive && otherInteractiveActive) throw badRequest('only one interactive identity provider may be active per tenant');
+    }
+    for (const op of ops) {
+      if (op.op !== 'replace') continue;
+      if (op.path === '/description') idp.description = String(op.value ?? '');
+      else idp.active = op.value === true;
     }
     idp.lastUpdated = ctx.clock.nowIso();
-    ctx.engine.onIdpChanged(ctx.tenantOf(req).url);
+    ctx.engine.onIdpChanged(tenant.url);
     return noContent;
   });
 

@@ -1,4 +1,5 @@
 /** In-memory Qlik Cloud tenants: each tenant indexes its objects by id and by the keys the tool searches on. */
+import { TenantDirectory } from './directory';
 
 export interface IdpRecord {
   id: string;
@@ -68,6 +69,8 @@ export class TenantStore {
   readonly appsBySource = new Map<string, CloudAppRecord>();
   readonly appsByItem = new Map<string, CloudAppRecord>();
   readonly reloads = new Map<string, CloudReloadRecord>();
+  /** Users, groups, space assignments (directory.ts). */
+  readonly directory = new TenantDirectory();
 
   constructor(
     readonly name: string,

@@ -8,6 +8,7 @@ import type { ItemResultResponseBody, ItemsListItemsResponseBody } from '@qlik/a
 import type { Reload, Reloads } from '@qlik/api/reloads';
 import type { Space, Spaces } from '@qlik/api/spaces';
 import type { User } from '@qlik/api/users';
+import { assignableRoles } from './directory';
 import type { CloudAppRecord, CloudReloadRecord, IdpRecord, SpaceRecord, TenantStore } from './model';
 
 export interface PageLinks {
@@ -48,7 +49,7 @@ export function space(tenant: TenantStore, s: SpaceRecord, baseUrl: string): Spa
     meta: {
       actions: ['change_owner', 'create', 'delete', 'read', 'update', 'publish'],
       roles: [],
-      assignableRoles: s.type === 'managed' ? ['consumer', 'contributor', 'dataconsumer', 'facilitator', 'operator', 'publisher', 'basicconsumer'] : ['consumer', 'contributor', 'producer', 'facilitator', 'dataconsumer'],
+      assignableRoles: assignableRoles(s.type),
     },
   };
 }
@@ -95,8 +96,16 @@ export function item(tenant: TenantStore, a: CloudAppRecord, baseUrl: string): I
   return result;
 }
 
-export function items(tenant: TenantStore, page: CloudAppRecord[], links: PageLinks, baseUrl: string): ItemsListItemsResponseBody {
-  return { data: page.map((a) => item(tenant, a, baseUrl)), links };
+/** With noActions=true "the actions-array will be omitted from the response" (doc QAPI items.d.ts). */
+export function items(tenant: TenantStore, page: CloudAppRecord[], links: PageLinks, baseUrl: string, options: { noActions?: boolean } = {}): ItemsListItemsResponseBody {
+  return {
+    data: page.map((a) => {
+      const entry = item(tenant, a, baseUrl);
+      if (options.noActions) delete (entry as { actions?: unknown }).actions;
+      return entry;
+    }),
+    links,
+  };
 }
 
 export function reload(tenant: TenantStore, r: CloudReloadRecord, baseUrl: string): Reload {

@@ -1,4 +1,5 @@
 /** Spaces (doc QAPI spaces.d.ts): unique names (409), `name` is a case-insensitive contains-search. */
+import type { SpaceTypes } from '@qlik/api/spaces';
 import { z } from 'zod';
 import type { Router } from '../http/router';
 import { json, noContent } from '../http/types';
@@ -24,6 +25,14 @@ export function registerSpaces(router: Router, ctx: CloudContext): void {
     const all = [...tenant.spaces.values()].filter((s) => (!name || s.name.toLowerCase().includes(name)) && (!types || types.includes(s.type)));
     const { page, links, total } = paginate(req, all);
     return json(200, shapes.spaces(tenant, page, total, links, req.baseUrl));
+  });
+
+  // "Gets a list of distinct space types available for use in the tenant" (doc QAPI spaces.d.ts getSpaceTypes):
+  // an edition without managed spaces does not list 'managed'. Registered before `/:id`, which would match "types".
+  router.on('GET', `${base}/types`, (req) => {
+    const tenant = ctx.tenantOf(req);
+    const types: SpaceTypes = { data: ctx.tenantsWithoutManagedSpaces.has(tenant.name) ? ['shared', 'data'] : ['shared', 'managed', 'data'] };
+    return json(200, types);
   });
 
   router.on('POST', base, (req) => {
@@ -56,6 +65,7 @@ export function registerSpaces(router: Router, ctx: CloudContext): void {
     if ([...tenant.apps.values()].some((a) => a.spaceId === id)) throw cloudError(412, 'SPACES-412', 'Precondition Failed', 'The space is not empty');
     tenant.spaces.delete(id);
     tenant.spacesByName.delete(space.name.toLowerCase());
+    tenant.directory.removeSpace(id);
     return noContent;
   });
 }

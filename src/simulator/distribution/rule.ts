@@ -9,6 +9,7 @@
  * pattern an app carries one `@Deployments` value per deployment, and `resource.@Deployments = subject.name` is
  * evaluated for each of them, so it must be one lookup, not a scan (a scan makes a distribution O(deployments^2)).
  */
+import type { Variants } from '../variants';
 
 export type RuleValues = ReadonlySet<string>;
 
@@ -192,4 +193,26 @@ export function resourceFilterMatchesApp(resourceFilter: string, appId: string):
     const p = part.trim().toLowerCase();
     return p === 'app_*' || p === `app_${appId.toLowerCase()}`;
   });
+}
+
+/**
+ * Assumption A3 (variant 'policy-category'): whether the App Distribution Service reads a Distribute SystemRule of
+ * this category as a distribution policy. Qlik does not document the category the QMC's Cloud distribution page
+ * writes. 'Sync' is QRS's load-balancing category (/qrs/systemrule/sync/audit is the "Load balancing rule audit"),
+ * so the default variant does not read it:
+ * - any-but-sync: every category but Sync (default);
+ * - security-only: only Security (policies are documented as "similar to security rules");
+ * - any: every category, Sync included (the simulator's behaviour before A3 was written down).
+ * QRS itself stores a rule of any category (qrs-write.ts): a rule in the wrong category is accepted, then ignored.
+ */
+export function distributesWith(category: string | null | undefined, variant: Variants['policy-category']): boolean {
+  const c = (category ?? '').trim().toLowerCase();
+  switch (variant) {
+    case 'any':
+      return true;
+    case 'security-only':
+      return c === 'security';
+    case 'any-but-sync':
+      return c !== 'sync';
+  }
 }

@@ -1,5 +1,6 @@
-import net from 'node:net';
 import type http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
 
 /**
  * Every simulated host gets its own loopback address on one shared port. One net.Server per address hands its
@@ -50,3 +51,38 @@ export function tenantAddress(index: number): string {
 }
 
 export const QSEOW_ADDRESS = '127.0.0.1';
+
+/**
+ * The Repository port (QSEoW's 4242, where the QRS takes certificate callers): HTTPS that demands a client
+ * certificate signed by the site's root CA, as the Repository Service does (doc QRS-CERT). A client without one
+ * fails in the TLS handshake.
+ */
+export class RepositoryListener {
+  private server?: https.Server;
+  private readonly sockets = new Set<net.Socket>();
+
+  async listen(tls: { key: string; cert: string; ca: string }, handler: http.RequestListener, port = 0): Promise<number> {
+    const server = https.createServer({ ...tls, requestCert: true, rejectUnauthorized: true }, handler);
+    server.keepAliveTimeout = 5_000;
+    server.on('connection', (socket: net.Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: QSEOW_ADDRESS, port }, () => {
+        server.off('error', reject);
+        resolve((server.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+}

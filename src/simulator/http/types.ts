@@ -13,6 +13,11 @@ export interface SimRequest {
   /** Base URL of the host that answered, e.g. http://127.1.0.7:40123 (for links.self.href). */
   baseUrl: string;
   host: SimHost;
+  /**
+   * How a QSEoW request came in: through the proxy (virtual proxy prefix, JWT or session cookie; the default) or on
+   * the Repository port (TLS with a verified client certificate, no JWT).
+   */
+  access?: 'proxy' | 'repository';
 }
 
 export interface SimResponse {

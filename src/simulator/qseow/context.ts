@@ -1,4 +1,5 @@
 import type { MonotonicClock } from '../clock';
+import type { Variants } from '../variants';
 import type { DistributionEngine } from '../distribution/engine';
 import type { IdSource } from '../random';
 import type { SiteStore } from './model';
@@ -11,4 +12,5 @@ export interface QseowContext {
   clock: MonotonicClock;
   engine: DistributionEngine;
   reloads: ReloadRunner;
+  variants: Variants;
 }

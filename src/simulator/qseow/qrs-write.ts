@@ -48,6 +48,11 @@ function customPropertyValues(ctx: QseowContext, req: SimRequest, current: Custo
   });
 }
 
+/** What a PUT can change on an app (cheap: value records are kept by reference when unchanged). */
+function appSignature(app: AppRecord): string {
+  return JSON.stringify([app.name, app.description, app.tagIds, app.customProperties.map((c) => c.id)]);
+}
+
 export function appOr404(ctx: QseowContext, id: string): AppRecord {
   const app = ctx.site.apps.get(id.toLowerCase());
   if (!app) throw qrsText(404, `No app with id ${id}`);
@@ -71,13 +76,16 @@ export function registerQrsWrites(router: Router, ctx: QseowContext): void {
     const app = appOr404(ctx, id);
     const body = readBody(req, bodies.appUpdate);
     checkVersion(app, id, body, 'app');
+    const before = appSignature(app);
     if (body.name !== undefined) app.name = body.name;
     if (body.description !== undefined) app.description = body.description;
     if (body.customProperties) app.customProperties = customPropertyValues(ctx, req, app.customProperties, body.customProperties);
     if (body.tags) app.tagIds = body.tags.map((t) => t.id.toLowerCase()).filter((t) => site.tags.has(t));
+    const changed = appSignature(app) !== before;
     touch(ctx, app, req);
-    // Policies are re-evaluated when a published app changes (doc HLP-POL-INTRO23).
-    engine.onAppChanged(app, 'metadata');
+    // Policies are re-evaluated when a published app changes (doc HLP-POL-INTRO23); whether a PUT that changed
+    // nothing but modifiedDate counts is assumption A10 (variant touch-triggers).
+    engine.onAppChanged(app, changed ? 'metadata' : 'touch');
     return json(200, shapes.appFull(site, app));
   });
 
@@ -151,6 +159,10 @@ export function registerQrsWrites(router: Router, ctx: QseowContext): void {
     return json(201, shapes.tagFull(tag));
   });
 
+  // Any category is stored, Sync included: SystemRule.category is a free string in the QRS swagger (38.22), and
+  // clients send License | Security | Sync (Informatiqal qlik-repo-api ranges.ts). QRS does not refuse a Distribute
+  // rule in the load-balancing category; the distribution service simply does not read it as a policy
+  // (distributesWith in ../distribution/rule.ts, assumption A3).
   router.on('POST', '/qrs/systemrule', (req) => {
     const body = readBody(req, bodies.systemRuleInput);
     validatePolicyRule(body.rule, body.actions);

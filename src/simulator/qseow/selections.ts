@@ -4,10 +4,12 @@
  * `filter` on the selected apps), DELETE /qrs/selection/{id}. The QMC edits many apps at once this way.
  *
  * Qlik documents the envelope ({type, access, children, properties[{name, value, valueIsDifferent, valueIsModified}]})
- * but not `latestModifiedDate` nor a custom property's value inside it. Assumed (the one place, mirrored by
- * src/qlik/qrs/selections.ts): the property is `@<definition name>`; GET gives the values the selected apps carry as
- * a string array, PUT takes `{added: [...], removed: [...]}`. Only custom properties can be changed here; other
- * properties answer 400.
+ * but not `latestModifiedDate` nor a custom property's value inside it. Assumed (mirrored by
+ * src/qlik/qrs/selections.ts): GET gives the values the selected apps carry as a string array, PUT takes
+ * `{added: [...], removed: [...]}`. Assumption A2, variant 'multiedit-key': the property is named
+ * `@<definition name>` (name) or `@<definition id>` (id, as the one public script that adds a custom property this
+ * way sends it); the other form answers 400 like any unknown property. Only custom properties can be changed here;
+ * other properties answer 400.
  */
 import { QRS_NULL_DATE } from '../clock';
 import type { Router } from '../http/router';
@@ -45,6 +47,11 @@ function valuesOf(app: AppRecord, def: CustomPropertyDefinitionRecord): string[]
   return app.customProperties.filter((v) => v.definitionId === def.id).map((v) => v.value);
 }
 
+/** Assumption A2: the synthetic property name of a definition under the site's 'multiedit-key' variant. */
+function syntheticKey(ctx: QseowContext, def: CustomPropertyDefinitionRecord): string {
+  return ctx.variants['multiedit-key'] === 'id' ? `@${def.id}` : `@${def.name}`;
+}
+
 function sameSet(a: string[], b: string[]): boolean {
   const set = new Set(a);
   return set.size === new Set(b).size && b.every((value) => set.has(value));
@@ -58,7 +65,7 @@ function synthetic(ctx: QseowContext, apps: AppRecord[]) {
   const customProperties = appDefinitions(ctx).map((def) => {
     const perApp = apps.map((app) => valuesOf(app, def));
     return {
-      name: `@${def.name}`,
+      name: syntheticKey(ctx, def),
       value: [...new Set(perApp.flat())],
       valueIsDifferent: perApp.some((values) => !sameSet(values, perApp[0])),
       valueIsModified: false,
@@ -143,8 +150,8 @@ export function registerSelections(router: Router, ctx: QseowContext): void {
     if (body.type.toLowerCase() !== 'app') throw qrsText(400, `Synthetic type "${body.type}" does not match /app/synthetic`);
     const changes = body.properties.filter((p) => p.valueIsModified).map((property) => {
       if (!property.name.startsWith('@')) throw qrsText(400, `Property "${property.name}": only custom properties (@Name) can be multi-edited in the simulator`);
-      const def = appDefinitions(ctx).find((d) => d.name.toLowerCase() === property.name.slice(1).toLowerCase());
-      if (!def) throw qrsText(400, `Property "${property.name}": no custom property definition of that name applies to apps`);
+      const def = appDefinitions(ctx).find((d) => syntheticKey(ctx, d).toLowerCase() === property.name.toLowerCase());
+      if (!def) throw qrsText(400, `Property "${property.name}": no custom property definition applies to apps under that name (the synthetic GET lists the names)`);
       const change = syntheticListChange.safeParse(property.value);
       if (!change.success) throw qrsText(400, `Property "${property.name}": value must be {"added": [...], "removed": [...]}`);
       return { def, change: change.data };
