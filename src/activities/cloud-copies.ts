@@ -44,6 +44,8 @@ export interface DistributedCopy {
   name: string;
   spaceId: string | null;
   lastReloadTime: string | null;
+  /** Size in memory as the item reports it (absent when read by id). */
+  memoryBytes?: number;
 }
 
 export interface CopySearch {
@@ -60,7 +62,18 @@ function toCopy(item: AppItem): DistributedCopy {
     name: item.name,
     spaceId: item.spaceId || attributes.spaceId || null,
     lastReloadTime: attributes.lastReloadTime ?? null,
+    ...(typeof item.resourceSize?.appMemory === 'number' ? { memoryBytes: item.resourceSize.appMemory } : {}),
   };
+}
+
+/**
+ * Qlik Cloud's app size limit is on the app in memory (5 GB by default, doc KB-BIGAPPS); phase 2 can only check the
+ * QVF file size, so the copy's own in-memory size is checked once it is there.
+ */
+export function memoryWarning(copy: DistributedCopy, limitBytes: number): string | undefined {
+  if (copy.memoryBytes === undefined || copy.memoryBytes <= limitBytes) return undefined;
+  const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+  return `"${sanitizeForDisplay(copy.name)}" takes ${gb(copy.memoryBytes)} in memory in the tenant, over limits.maxAppSize (${gb(limitBytes)}): it may not open ("This app is too big to be opened in this space") unless the space has the capacity (Expanded Apps or dedicated capacity)`;
 }
 
 /** The tenant's distributed apps named `appName`, by the markers of Qlik's example. */

@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import type { PhaseContext } from '../plan/types';
 import { assumptionMessage } from '../qlik/assumptions';
 import { cloudClient } from '../qlik/cloud/client';
-import { createMultiCloudIdp, deleteIdentityProvider, listIdentityProviders, MULTI_CLOUD_PROTOCOL, type IdentityProvider } from '../qlik/cloud/identity-providers';
+import { createMultiCloudIdp, type MultiCloudPayloadShape, deleteIdentityProvider, listIdentityProviders, MULTI_CLOUD_PROTOCOL, type IdentityProvider } from '../qlik/cloud/identity-providers';
 import { getMe } from '../qlik/cloud/users';
 import type { Transport } from '../qlik/transport';
 import { configFailure, isHttpStatus } from '../qlik/errors';
@@ -49,18 +49,26 @@ function reportForeign(foreign: IdentityProvider[]): ForeignIdp[] {
   return foreign.slice(0, MAX_FOREIGN_LISTED).map((idp) => ({ id: idp.id, active: idp.active !== false, description: sanitizeText(idp.description) }));
 }
 
+/** The payload shape each tenant took last (assumption A7), so only the first create of a tenant may try both. */
+const acceptedShape = new Map<string, MultiCloudPayloadShape>();
+
 async function createOurs(cloud: Transport, tenant: string, input: Parameters<typeof createMultiCloudIdp>[1]): Promise<IdentityProvider> {
-  try {
-    return await createMultiCloudIdp(cloud, input);
-  } catch (err) {
-    // Assumption A7: the create payload is known only from a community script; a 400 means this tenant wants another
-    // shape. Nothing was deleted yet, so whatever IdPs the tenant had still work.
-    if (isHttpStatus(err, 400)) {
-      const detail = err.detail ? ` Qlik said: ${sanitizeText(err.detail, 300)}.` : '';
-      throw configFailure(assumptionMessage('A7', `Tenant ${tenant}: creating the multi-cloud IdP (POST /api/v1/identity-providers) answered 400; the tenant's existing IdPs were left as they are.${detail}`));
+  const first = acceptedShape.get(cloud.target) ?? 'top-level';
+  const shapes: MultiCloudPayloadShape[] = first === 'top-level' ? ['top-level', 'options'] : ['options', 'top-level'];
+  let detail = '';
+  for (const shape of shapes) {
+    try {
+      const created = await createMultiCloudIdp(cloud, input, shape);
+      acceptedShape.set(cloud.target, shape);
+      return created;
+    } catch (err) {
+      // Assumption A7: the create payload is known only from a community script; a 400 means this tenant wants
+      // another shape. Nothing was deleted yet, so whatever IdPs the tenant had still work.
+      if (!isHttpStatus(err, 400)) throw err;
+      detail = err.detail ? ` Qlik said: ${sanitizeText(err.detail, 300)}.` : detail;
     }
-    throw err;
   }
+  throw configFailure(assumptionMessage('A7', `Tenant ${tenant}: creating the multi-cloud IdP (POST /api/v1/identity-providers) answered 400 to the token both at the top level and in options; the tenant's existing IdPs were left as they are.${detail}`));
 }
 
 /** The IdP logic itself, shared by ensureIdp and syncAfterReload's repair. */

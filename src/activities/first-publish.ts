@@ -2,7 +2,8 @@
  * Phase 5: the first distribution arrives staged (no space, no owner); find each app's copy the way Qlik's
  * move-distributed-apps example does (cloud-copies.ts), make sure the tenant's managed space exists, and
  * "Set space" on each copy as soon as it is there: one app that does not arrive never holds back the others.
- * A copy still missing after distribution.resendAfterMs is re-sent (resend.ts). Progress (copies found, placed,
+ * A copy still missing after distribution.resendAfterMs is re-sent (resend.ts). Then the plan's members go into the
+ * space and, with a verification identity, a customer's look confirms the apps open (space-members.ts). Progress (copies found, placed,
  * re-sends) is heartbeated, so a retry resumes where the last attempt stopped.
  */
 import type { Logger } from 'pino';
@@ -14,8 +15,9 @@ import { notYetFailure } from '../qlik/errors';
 import { qrsClient } from '../qlik/qrs/client';
 import type { AppFacts } from '../qlik/qrs/apps';
 import type { Transport } from '../qlik/transport';
-import { chooseCopy, ensureManagedSpace, findDistributedCopies, knownCopy, missingCopyEvidence, type CopyChoice, type DistributedCopy } from './cloud-copies';
+import { chooseCopy, ensureManagedSpace, findDistributedCopies, knownCopy, memoryWarning, missingCopyEvidence, type CopyChoice, type DistributedCopy } from './cloud-copies';
 import { resolvePlanApps } from './ensure-policy';
+import { checkCustomerAccess, ensureSpaceMembers } from './space-members';
 import { distributionOf, resendAdvice, resendIfDue, type ResendProgress } from './resend';
 import { heartbeat, lastHeartbeat, pause, runPhase, type ResolvedDeps } from './scope';
 import type { FirstPublishResult, PublishedApp } from './types';
@@ -64,7 +66,11 @@ export async function firstPublish(ctx: PhaseContext, deps: ResolvedDeps): Promi
       if (Date.now() >= deadline) throw notArrived(ctx, missing, evidence, spec, progress, deps);
       await pause(deps.pollIntervalMs);
     }
-    return { spaceId: space.id, space: spaceChange, apps: sources.map((source) => published.get(source.id)!) };
+    // Customers can open what was published: the plan's members in the space, then a look as a customer would.
+    const members = await ensureSpaceMembers(cloud, ctx, space, spaceChange === 'created', log);
+    const apps = sources.map((source) => published.get(source.id)!);
+    const customerAccess = await checkCustomerAccess(ctx, space, apps, log);
+    return { spaceId: space.id, space: spaceChange, apps, members, customerAccess };
   });
 }
 
@@ -89,6 +95,8 @@ async function publishOne(
     log.warn({ cloudAppId: choice.copy.id, duplicates: choice.duplicates.map((d) => d.id) }, 'other distributed apps carry the same name; left alone');
   }
   const { copy, assignment } = await placeInSpace(cloud, choice.copy, space, log);
+  const warning = memoryWarning(choice.copy, ctx.limits.maxAppSizeBytes);
+  if (warning) log.warn({ cloudAppId: copy.id }, warning);
   return {
     app: {
       name: source.name,
@@ -98,6 +106,7 @@ async function publishOne(
       assignment,
       lastReloadTime: copy.lastReloadTime ?? '',
       ...(choice.duplicates.length > 0 ? { duplicates: choice.duplicates.map((d) => d.id) } : {}),
+      ...(warning ? { warning } : {}),
     },
   };
 }

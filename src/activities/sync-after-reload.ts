@@ -20,6 +20,7 @@ import { carriesReload, chooseCopy, ensureManagedSpace, findDistributedCopies, m
 import { ensureMultiCloudIdp } from './ensure-idp';
 import { placeInSpace } from './first-publish';
 import { distributionOf, resendAdvice, resendIfDue, type ResendProgress } from './resend';
+import { ensureSpaceMembers, memberRepairs } from './space-members';
 import { heartbeat, lastHeartbeat, pause, runPhase, type ResolvedDeps } from './scope';
 import type { SyncAfterReloadInput, SyncAfterReloadResult } from './types';
 
@@ -56,10 +57,18 @@ async function checkIdpBeforeResend(ctx: PhaseContext, progress: SyncProgress, l
   if (idp.idp !== 'unchanged') progress.repairs.push(`${idp.idp === 'created' ? 're-created' : 'renewed'} the multi-cloud IdP (${idp.idpId})`);
 }
 
+/** What QSEoW says about the app's distributions (documented: App.lastDataDistribution; A8: failure records). */
 async function failureReport(qrs: Transport, ctx: PhaseContext, source: AppFacts, reloadTime: string): Promise<string> {
-  const failures = await distributionFailures(qrs, source.id, ctx.tenant.name, reloadTime).catch(() => []);
+  const [failures, now] = await Promise.all([
+    distributionFailures(qrs, source.id, ctx.tenant.name, reloadTime).catch(() => []),
+    findAppsByName(qrs, [source.name]).then((apps) => apps.find((app) => app.id === source.id)).catch(() => undefined),
+  ]);
+  const distributed = now?.lastDataDistribution;
+  const since = distributed && Date.parse(distributed) >= Date.parse(reloadTime)
+    ? ` QSEoW last distributed the app at ${distributed} (after the reload, to some deployment).`
+    : ' QSEoW has not distributed the app to any deployment since the reload (App.lastDataDistribution).';
   const latest = failures.at(-1);
-  return latest ? ` QSEoW recorded ${failures.length} failed run(s) mentioning "${ctx.tenant.name}" since the reload, latest: "${sanitizeForDisplay(latest.message, 300)}".` : '';
+  return `${since}${latest ? ` QSEoW recorded ${failures.length} failed run(s) mentioning "${ctx.tenant.name}" since the reload, latest: "${sanitizeForDisplay(latest.message, 300)}".` : ''}`;
 }
 
 export async function syncAfterReload(input: SyncAfterReloadInput, deps: ResolvedDeps): Promise<SyncAfterReloadResult> {
@@ -82,8 +91,10 @@ export async function syncAfterReload(input: SyncAfterReloadInput, deps: Resolve
         const placed = await placeInSpace(cloud, choice.copy, space, log);
         if (placed.assignment === 'updated') progress.repairs.push(`moved ${placed.copy.id} back into managed space "${space.name}"`);
         await handleDuplicates(cloud, choice.duplicates, spec, progress, log);
+        const members = await ensureSpaceMembers(cloud, ctx, space, change === 'created', log);
+        progress.repairs.push(...memberRepairs(members));
         heartbeat(progress);
-        return { appName, cloudAppId: placed.copy.id, lastReloadTime: placed.copy.lastReloadTime ?? '', repairs: progress.repairs };
+        return { appName, cloudAppId: placed.copy.id, lastReloadTime: placed.copy.lastReloadTime ?? '', repairs: progress.repairs, members };
       }
       const resend = (progress.resend ??= { waitingSince: Date.now(), resends: 0 });
       if (Date.now() >= (resend.lastResendAt ?? resend.waitingSince) + spec.resendAfterMs) await checkIdpBeforeResend(ctx, progress, log);

@@ -74,6 +74,8 @@ export interface PublishedApp {
   lastReloadTime: string;
   /** Other distributed apps of the same name in the tenant (left alone, reported). */
   duplicates?: string[];
+  /** Something a person should know, e.g. the copy is larger in memory than limits.maxAppSize. */
+  warning?: string;
 }
 
 export interface FirstPublishResult {

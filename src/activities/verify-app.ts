@@ -33,8 +33,10 @@ export function appProblems(app: AppFacts, tasks: ReloadTask[], ctx: PhaseContex
   } else if (failed === undefined && !hasReloaded(app)) {
     problems.push('has never been reloaded: reload it once on QSEoW');
   }
+  // A pre-check on the QVF file (what QRS knows): Qlik Cloud's limit is on the app in memory, usually larger than
+  // the file, so phase 5 checks the copy's in-memory size again once it arrived (cloud-copies.ts memoryWarning).
   if (app.fileSize > ctx.limits.maxAppSizeBytes) {
-    problems.push(`is ${size(app.fileSize)}, over the ${size(ctx.limits.maxAppSizeBytes)} limit: reduce its data or raise limits.maxAppSize (the tenant needs Expanded Apps or dedicated capacity)`);
+    problems.push(`is a ${size(app.fileSize)} file, over the ${size(ctx.limits.maxAppSizeBytes)} limit (and larger still in memory): reduce its data or raise limits.maxAppSize (the tenant needs Expanded Apps or dedicated capacity)`);
   }
   return problems;
 }

@@ -37,8 +37,8 @@ function counted(rules: SystemRule[]): string {
 }
 
 export async function checkPolicies(ctx: DoctorContext, qrs: Transport): Promise<SiteAnswer> {
-  const draft = await policyAnswer(ctx, qrs);
-  if (!draft.syncPolicy) return { draft };
+  const { syncPolicy, ...draft } = await policyAnswer(ctx, qrs);
+  if (!syncPolicy) return { draft };
   // Copies of the plan's apps arrived while its policy sits in Sync: this site's service reads Sync too.
   const whenDistributed = check.contradicted('A3', `${draft.evidence}; copies of the plan's apps arrived, so the distribution service reads Sync here`, 'nothing to change for this site (the policy works); keep policy.category out of Sync for new sites', false, { 'policy-category': 'any' });
   return { draft, whenDistributed };

@@ -51,5 +51,6 @@ export const check = {
 export type CheckDraft = Draft;
 
 export function inScope(scope: string, drafts: CheckDraft[]): CheckResult[] {
-  return drafts.map((draft) => ({ ...draft, scope, breaks: draft.answer === 'contradicted' && Boolean(draft.breaks) }));
+  // id and scope first, so the JSON reads in the order of the table.
+  return drafts.map(({ id, ...rest }) => ({ id, scope, ...rest, breaks: rest.answer === 'contradicted' && Boolean(rest.breaks) }));
 }

@@ -40,16 +40,31 @@ export const BOUNDS = {
  * needs none of that.
  */
 export const FILE_LIMITS = {
-  /** 2 MiB: about 15,000 tenants written one per line with their own auth; tenantDefaults fit far more. */
+  /**
+   * 2 MiB: about 14,000 tenants one per line with their own auth (more with tenantDefaults; maxStructure binds first). Parse time grows
+   * with the nodes more than with the bytes, so maxStructure is what keeps any file, hostile or not, at seconds.
+   */
   maxBytes: 2 * 1024 * 1024,
   /** Nesting of mappings and lists; a plan needs 5. */
   maxDepth: 32,
-  /** Leading spaces on a line (block nesting); a plan needs about 12. */
-  maxIndent: 128,
-  /** yaml's maxAliasCount: aliases (*name) resolved per document (billion laughs stops here). */
-  maxAliasCount: 100,
-  /** Flow indicators ([ ] { } ,) allowed beyond this count only when they are under a quarter of the text. */
-  flowIndicatorsFree: 100_000,
+  /** Leading columns on a line, `- ` and `? ` included (block nesting); a plan needs about 14, pretty JSON 28. */
+  maxIndent: 64,
+  /**
+   * Nodes of the document once every alias (*name) is expanded: a billion-laughs file is small but expands
+   * exponentially; yaml's own maxAliasCount heuristic both misses a wide anchor aliased many times and refuses a
+   * plan that writes `auth: *auth` on 101 tenants, so the expansion is counted exactly instead. A 14,000-tenant plan
+   * has about 150,000.
+   */
+  maxExpandedNodes: 1_000_000,
+  /** Alias nodes (*name): yaml resolves each by a scan of the document's anchors and aliases, so many are slow. */
+  maxAliases: 1_000,
+  /**
+   * Lines, flow indicators ([ ] { } ,), `key: ` colons and `- ` dashes: a measure of how many nodes the parser would
+   * build, which is what its time grows with. A 10,000-tenant plan has 50,000 to 160,000 (with auth on each line).
+   */
+  maxStructure: 200_000,
   /** Parser errors listed before "and N more". */
   maxListedErrors: 20,
+  /** Schema problems located (file line) and kept; a plan with more gets "and N more" (locating each costs). */
+  maxIssues: 200,
 } as const;

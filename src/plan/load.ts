@@ -9,6 +9,7 @@ import { isNode, LineCounter, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { CloudAuth, ManagedSpaceEntry, QrsAuth, RolloutPlan } from './types';
 import { PlanFileSchema, toRolloutPlan, type PlanIssue } from './schema';
+import { FILE_LIMITS } from './bounds';
 import { parsePlanYaml, readPlanFileText } from './read-yaml';
 import { escapeText, hasUnsafeChars, hasUrlCredentials, secretKind, show, showSafe } from './text';
 
@@ -173,7 +174,9 @@ export function planFromObject(value: unknown, label = '<plan>', baseDir = proce
     // A secret's own issue says it best; other checks of the same field would only repeat it.
     const secretPaths = new Set(secrets.map((issue) => formatPath(issue.path)));
     const all = [...secrets, ...issues.filter((issue) => !secretPaths.has(formatPath(issue.path)))];
-    return new PlanError(label, all.map((issue) => locateIssue(issue, doc, lineCounter)));
+    const kept = all.slice(0, FILE_LIMITS.maxIssues).map((issue) => locateIssue(issue, doc, lineCounter));
+    if (all.length > kept.length) kept.push({ path: [], pathText: '', message: `and ${all.length - kept.length} more problems (fix these first)` });
+    return new PlanError(label, kept);
   };
   const parsed = PlanFileSchema.safeParse(value);
   if (!parsed.success) {

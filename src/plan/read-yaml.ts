@@ -76,7 +76,7 @@ export function readPlanFileText(file: string): { text?: string; problems: YamlP
 
 /**
  * One linear pass before the parser sees the text: flow nesting ([ {), block nesting (indentation, and `- - -`
- * on one line), and a text made mostly of flow indicators (which makes the parser report one error per character).
+ * on one line), and the amount of structure (lines and flow indicators), which the parser's time grows with.
  * Quoted scalars and comments are skipped; brackets inside plain scalars count, which at worst refuses a plan with
  * 32 unclosed brackets in names.
  */
@@ -115,9 +115,12 @@ export function prescan(text: string): YamlProblem | undefined {
       // Compact nesting (`- - - x`, `? ? x`) nests like indentation does.
       if (ch === ' ' || ((ch === '-' || ch === '?') && text[i + 1] === ' ')) {
         indent += ch === ' ' ? 1 : 2;
-        if (ch !== ' ') i++;
+        if (ch !== ' ') {
+          i++;
+          indicators++;
+        }
         if (indent > FILE_LIMITS.maxIndent) {
-          return { path: [], line, message: `nested too deeply: more than ${FILE_LIMITS.maxIndent} columns of indentation (a plan needs about 12)` };
+          return { path: [], line, message: `nested too deeply: more than ${FILE_LIMITS.maxIndent} columns of indentation (a plan needs about 14)` };
         }
         continue;
       }
@@ -134,11 +137,15 @@ export function prescan(text: string): YamlProblem | undefined {
     } else if (ch === ']' || ch === '}') {
       indicators++;
       if (depth > 0) depth--;
-    } else if (ch === ',') indicators++;
+    } else if (ch === ',' || (ch === ':' && (text[i + 1] === ' ' || text[i + 1] === '\n'))) indicators++;
     if (ch !== ' ' && ch !== '\t' && ch !== '\r') previous = ch;
   }
-  if (indicators > FILE_LIMITS.flowIndicatorsFree && indicators * 4 > text.length) {
-    return { path: [], line: 1, message: `not a plan: ${indicators} of its ${text.length} characters are [ ] { } or , (the YAML parser would take minutes)` };
+  if (line + indicators > FILE_LIMITS.maxStructure) {
+    return {
+      path: [],
+      line: 1,
+      message: `too many entries for a plan: ${line} lines and ${indicators} of [ ] { } , "key:" and "- " (the limit is ${FILE_LIMITS.maxStructure} together; a 10,000-tenant plan has at most 160,000)`,
+    };
   }
   return undefined;
 }
@@ -178,7 +185,7 @@ function checkTree(doc: Document, lineCounter: LineCounter): YamlProblem[] {
       const keyNode = isScalar(pair.key) ? pair.key : undefined;
       const key = keyNode ? String(keyNode.value) : undefined;
       if (key !== undefined) {
-        if (seen.has(key)) {
+        if (seen.has(key) && problems.length < FILE_LIMITS.maxListedErrors) {
           const first = seen.get(key);
           problems.push({ path: [...path, key], ...at(keyNode), message: `duplicate key ${showSafe(key)}${first ? ` (first at line ${first})` : ''}; a key appears once in a mapping` });
         } else seen.set(key, at(keyNode).line);
@@ -190,7 +197,33 @@ function checkTree(doc: Document, lineCounter: LineCounter): YamlProblem[] {
   return problems;
 }
 
-/** The first alias node (for the line of an alias explosion), or the one named `source`. */
+/**
+ * The document's size with every alias expanded, counted in document order (an alias refers to the last anchor of
+ * its name before it), stopping at the limit; or the alias where the limit is passed. checkTree ran first, so the
+ * recursion is at most FILE_LIMITS.maxDepth deep.
+ */
+function aliasExpansion(doc: Document): { size: number; aliases: number; at?: Node } {
+  const anchors = new Map<string, number>();
+  let at: Node | undefined;
+  let aliases = 0;
+  const size = (node: unknown): number => {
+    let total = 1;
+    if (isAlias(node)) {
+      if (++aliases > FILE_LIMITS.maxAliases) at ??= node;
+      total = anchors.get(node.source) ?? 1;
+      if (total > FILE_LIMITS.maxExpandedNodes) at ??= node;
+    } else if (isSeq(node)) {
+      for (const item of node.items) if ((total += size(item)) > FILE_LIMITS.maxExpandedNodes) break;
+    } else if (isMap(node)) {
+      for (const pair of node.items) if ((total += size(pair.key) + size(pair.value)) > FILE_LIMITS.maxExpandedNodes) break;
+    }
+    if ((isMap(node) || isSeq(node) || isScalar(node)) && node.anchor) anchors.set(node.anchor, total);
+    return total;
+  };
+  return { size: size(doc.contents), aliases, ...(at ? { at } : {}) };
+}
+
+/** The first alias node, or the one named `source`. */
 function findAlias(doc: Document, source?: string): Node | undefined {
   const stack: unknown[] = [doc.contents];
   while (stack.length > 0) {
@@ -241,17 +274,25 @@ export function parsePlanYaml(text: string): { doc?: Document; value?: unknown; 
   }
   const problems = checkTree(doc, lineCounter);
   if (problems.length > 0) return { doc, lineCounter, problems };
+  const expansion = aliasExpansion(doc);
+  if (expansion.size > FILE_LIMITS.maxExpandedNodes || expansion.aliases > FILE_LIMITS.maxAliases) {
+    const where = (expansion.at ?? findAlias(doc))?.range;
+    const { line, col } = lineCounter.linePos(where?.[0] ?? 0);
+    const message = expansion.size > FILE_LIMITS.maxExpandedNodes
+      ? `aliases (*name) expand to more than ${FILE_LIMITS.maxExpandedNodes.toLocaleString('en-US')} values (as in a "billion laughs" file); a plan needs far fewer`
+      : `more than ${FILE_LIMITS.maxAliases.toLocaleString('en-US')} aliases (*name); what every tenant shares belongs in tenantDefaults`;
+    return { doc, lineCounter, problems: [{ path: [], line, column: col, message }] };
+  }
   try {
-    const value = withoutStackTraces(() => doc.toJS({ maxAliasCount: FILE_LIMITS.maxAliasCount }));
+    // yaml's own alias heuristic off: aliasExpansion above counted exactly what toJS will build.
+    const value = withoutStackTraces(() => doc.toJS({ maxAliasCount: -1 }));
     return { doc, value, lineCounter, problems: [] };
   } catch (err) {
     const message = (err as Error).message ?? String(err);
     const unresolved = /^Unresolved alias[^:]*: (.*)$/.exec(message)?.[1];
     const alias = findAlias(doc, unresolved);
     const where = alias?.range ? lineCounter.linePos(alias.range[0]) : undefined;
-    const text2 = /Excessive alias count/.test(message)
-      ? `aliases (*name) expand to too much data (more than ${FILE_LIMITS.maxAliasCount} resolved, as in a "billion laughs" file); a plan needs few aliases`
-      : unresolved !== undefined
+    const text2 = unresolved !== undefined
         ? `unknown alias *${escapeText(unresolved).slice(0, 80)}: the anchor (&name) must come before the alias`
         : `the YAML could not be read: ${escapeText(message.split('\n')[0]).slice(0, 200)}`;
     return { doc, lineCounter, problems: [{ path: [], ...(where ? { line: where.line, column: where.col } : { line: 1 }), message: text2 }] };

@@ -169,24 +169,23 @@ describe('IdP under other plausible Qlik behaviours (variants)', () => {
     expect(idps).toEqual([expect.objectContaining({ id: first.idpId, holdsCurrentToken: true })]);
   });
 
-  test('idp-create-payload=options-only (A7): a 400 on create stops the tenant naming A7 and deletes nothing', async () => {
+  test('idp-create-payload=options-only (A7): the 400 to the community payload is answered with the options shape, create-first as ever', async () => {
     variantSim = await startTestSimulator({ tenants: 1, variants: { 'idp-create-payload': 'options-only' } });
     const ctx = phaseContext(variantSim, variantSim.tenants[0]);
     await runActivity(activities.ensureDeployment, ctx);
-    // A stale IdP of ours, made the way this variant accepts: it must survive the failed replacement.
+    // A stale IdP of ours, made the way this variant accepts: replaced only after the new one exists.
     const cloud = cloudClient(ctx.tenant);
     const body = {
       provider: 'qlik', protocol: 'qsefw-local-bearer-token', interactive: false, description: idpDescription(ctx.tenant.name, 'old-token'),
       options: { base64Encoded: 'old-token' }, tenantIds: [(await getMe(cloud)).tenantId],
     };
     await cloud.call({ method: 'POST', route: '/api/v1/identity-providers', body });
-    const failure = (await runActivity(activities.ensureIdp, ctx).catch((err: unknown) => err)) as Error & { type: string; nonRetryable: boolean };
-    expect(failure).toMatchObject({ type: FailureTypes.Config, nonRetryable: true });
-    expect(failure.message).toContain('[assumption A7:');
-    expect(failure.message).toContain('answered 400');
-    expect(failure.message).toContain('doctor');
-    expect(variantSim.requestLog().filter((e) => e.method === 'DELETE')).toEqual([]);
-    expect(variantSim.dump().tenants[ctx.tenant.name].idps).toHaveLength(1);
+    variantSim.clearRequestLog();
+    const result = await runActivity(activities.ensureIdp, ctx);
+    expect(result.idp).toBe('updated');
+    const writes = variantSim.requestLog().filter((e) => e.method !== 'GET').map((e) => `${e.method} ${e.status}`);
+    expect(writes).toEqual(['POST 400', 'POST 201', 'DELETE 204']);
+    expect(variantSim.dump().tenants[ctx.tenant.name].idps).toEqual([expect.objectContaining({ id: result.idpId, holdsCurrentToken: true })]);
   });
 });
 

@@ -5,22 +5,26 @@
  */
 import fs from 'node:fs';
 import { ensureManagedSpace } from '../../src/activities/cloud-copies';
-import { checkCustomerAccess, ensureSpaceMembers } from '../../src/activities/space-members';
+import { checkCustomerAccess, ensureSpaceMembers, memberRepairs } from '../../src/activities/space-members';
 import type { PhaseContext } from '../../src/activities/types';
 import type { SpaceAccessSpec } from '../../src/plan/types';
 import { cloudClient } from '../../src/qlik/cloud/client';
 import { findGroupsByName } from '../../src/qlik/cloud/groups';
-import { createAssignment, listAssignments } from '../../src/qlik/cloud/space-assignments';
+import { createAssignment, deleteAssignment, listAssignments } from '../../src/qlik/cloud/space-assignments';
 import { createSpace } from '../../src/qlik/cloud/spaces';
 import { findUsers, getMe } from '../../src/qlik/cloud/users';
 import { createLogger } from '../../src/shared/logger';
 import type { Simulator, SimTenantInfo } from '../../src/simulator/api';
-import { logged, phaseContext, startTestSimulator, stopAll } from './sim-context';
+import { checkCustomerSees, describeMembers } from '../../src/cli/demo/check';
+import { previewSpaceMembers } from '../../src/activities/space-members';
+import { phaseContext as planPhaseContext } from '../../src/plan/tenant';
+import { simulatorPlan } from '../../src/plan/simulator-plan';
+import { activities, logged, phaseContext, runActivity, startTestSimulator, stopAll } from './sim-context';
 
 const log = createLogger({ level: process.env.LOG_LEVEL ?? 'silent' });
 let sim: Simulator;
 beforeAll(async () => {
-  sim = await startTestSimulator({ tenants: 6 });
+  sim = await startTestSimulator({ tenants: 7 });
 });
 afterAll(() => stopAll(sim));
 
@@ -63,6 +67,11 @@ test('a created space gets the plan\'s members; a re-run changes nothing', async
   const second = await ensureSpaceMembers(cloud, ctx, space, false, log);
   expect(second.members.map((m) => m.change)).toEqual(['unchanged', 'unchanged']);
   expect(assignmentWrites(space.id)).toHaveLength(writesBefore);
+
+  // Someone removed a member between reloads: the sync's run puts it back and says so.
+  await deleteAssignment(cloud, space.id, (await listAssignments(cloud, space.id))[1].id);
+  const repaired = await ensureSpaceMembers(cloud, ctx, space, false, log);
+  expect(memberRepairs(repaired)).toEqual([`re-assigned user "customer@${tenant.name}.example" (basicconsumer) in the managed space`]);
 
   // A person narrowed the group's roles: the next run puts the plan's back.
   const changed = withAccess(tenant, { members: [{ ...customers, roles: ['consumer', 'contributor'] }] });
@@ -157,4 +166,29 @@ test('a customer user reads only: writes with their key are refused', async () =
   const user = cloudClient({ ...phaseContext(sim, tenant).tenant, auth: { type: 'apiKey', key: tenant.userKeyRefs!.customer } });
   await expect(createSpace(user, 'Not Mine', 'managed')).rejects.toMatchObject({ status: 403 });
   expect((await getMe(user)).name).toBe('Customer User');
+});
+
+test('phase 5 as the lead wires it: publish, members, a customer user sees the app; the dry run and the demo check agree', async () => {
+  const plan = simulatorPlan(sim, { name: 'members-e2e', customerAccess: true, apps: ['Sales Analytics', 'Operations Overview'] });
+  const entry = plan.tenants[6];
+  const ctx = planPhaseContext(plan.name, plan, entry);
+  expect(ctx.tenant.spaceAccess).toEqual({ members: [customers], exact: false, noConsumers: 'warn', verifyAs: sim.tenants[6].userKeyRefs!.customer });
+  const cloud = cloudClient(ctx.tenant);
+  // The dry run before anything exists: the space and its member would be created.
+  await expect(previewSpaceMembers(cloud, ctx.tenant, undefined)).resolves.toEqual({ changes: ['add group "Customers" as consumer'] });
+
+  await runActivity(activities.ensureDeployment, ctx);
+  await runActivity(activities.ensureIdp, ctx);
+  await runActivity(activities.ensurePolicy, ctx);
+  const published = await runActivity(activities.firstPublish, ctx);
+  const space = { id: published.spaceId, name: ctx.tenant.managedSpace };
+  const members = await ensureSpaceMembers(cloud, ctx, space, published.space === 'created', log);
+  expect(members.members.map((m) => [m.name, m.change])).toEqual([['Customers', 'created']]);
+  const access = await checkCustomerAccess(ctx, space, published.apps, log);
+  expect(access).toMatchObject({ mode: 'end-user', ok: true, user: 'Customer User' });
+
+  await expect(previewSpaceMembers(cloud, ctx.tenant, space)).resolves.toEqual({ changes: [] });
+  const one = { ...plan, tenants: [entry] };
+  await expect(checkCustomerSees(one)).resolves.toEqual([{ tenant: entry.name, ok: true, problems: [] }]);
+  await expect(describeMembers(plan, entry.name)).resolves.toEqual(['group Customers: consumer']);
 });

@@ -34,7 +34,7 @@ test('an app without the tenant value fails verification, saying how to fix it',
 test.each([
   ['Draft Budget', /is not published: publish it to stream "Customers"/],
   ['Failed Finance', /failed its last reload: fix the load script/],
-  ['Huge Warehouse', /is 6\.0 GB, over the 5\.0 GB limit/],
+  ['Huge Warehouse', /is a 6\.0 GB file, over the 5\.0 GB limit/],
 ])('%s fails verification: %s', async (name, expected) => {
   const ctx = phaseContext(sim, sim.tenants[2], { apps: [{ name, stream: 'Customers' }] });
   // Carry the value where the app can take it, so the failure is about the one problem under test.

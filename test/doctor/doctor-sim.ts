@@ -31,18 +31,18 @@ export interface DoctorSim {
   stop(): Promise<void>;
 }
 
-export async function startDoctorSim(dir: string, options: { variants?: Record<string, string>; tenantsWithoutManagedSpaces?: string[]; distribute?: boolean } = {}): Promise<DoctorSim> {
+export async function startDoctorSim(dir: string, options: { variants?: Record<string, string>; tenantsWithoutManagedSpaces?: string[]; distribute?: boolean; policyCategory?: string } = {}): Promise<DoctorSim> {
   fs.mkdirSync(path.join(dir, 'secrets'), { recursive: true });
   const sim = await startSimulator({ tenants: 2, seed: 11, distributionDelayMs: 30, variants: options.variants, tenantsWithoutManagedSpaces: options.tenantsWithoutManagedSpaces, secretsDir: path.join(dir, 'secrets') });
   const planFile = path.join(dir, 'plan.yaml');
   fs.writeFileSync(planFile, simulatorPlanYaml(sim, { name: 'doctor-test', apps: PLAN_APPS }));
-  if (options.distribute !== false) await distributeToFirstTenant(sim);
+  if (options.distribute !== false) await distributeToFirstTenant(sim, options.policyCategory ?? POLICY_CATEGORY);
   sim.clearRequestLog();
   return { sim, dir, planFile, stop: () => sim.stop() };
 }
 
-/** Phases 3-4 with the activities, then the policy (category Security) and the apps' values with plain QRS calls. */
-async function distributeToFirstTenant(sim: Simulator): Promise<void> {
+/** Phases 3-4 with the activities, then the policy (default category Security) and the apps' values with plain QRS calls. */
+async function distributeToFirstTenant(sim: Simulator, category: string): Promise<void> {
   const plan = simulatorPlan(sim, { name: 'doctor-test', apps: PLAN_APPS });
   const tenant = plan.tenants[0];
   const ctx = phaseContext(plan.name, plan, tenant);
@@ -52,7 +52,7 @@ async function distributeToFirstTenant(sim: Simulator): Promise<void> {
   const qrs = await qrsClient(plan.source);
   const [definition] = await customPropertyDefinitions.list(qrs, `name eq '${plan.policy.customProperty}'`);
   await systemRules.create(qrs, {
-    name: plan.policy.name, category: POLICY_CATEGORY, type: 'Custom', resourceFilter: 'App_*', actions: 1024, ruleContext: 0, disabled: false,
+    name: plan.policy.name, category, type: 'Custom', resourceFilter: 'App_*', actions: 1024, ruleContext: 0, disabled: false,
     rule: `((resource.@${plan.policy.customProperty} = subject.name and resource.stream.name = "${plan.policy.stream}"))`,
     comment: 'Distribution policy managed by qlik-rollout (doctor test)',
   });

@@ -20,33 +20,35 @@ afterAll(async () => {
 });
 
 /** Per variant set: what doctor must observe, as [check id, scope, variant key, value]. */
-const CASES: Array<{ name: string; variants: Record<string, string>; expected: Array<[string, string, string, string]> }> = [
+const CASES: Array<{ name: string; variants: Record<string, string>; policyCategory?: string; expected: Array<[string, string, string, string]> }> = [
   {
     name: 'defaults',
     variants: {},
     expected: [
       ['A1', 'site', 'hds-list', 'array'], ['A1', 'site', 'hds-casing', 'camel'], ['A2', 'site', 'multiedit-key', 'name'],
-      ['A12', 'site', 'token-text', 'stable'], ['A13', 'site', 'session-cookie', 'yes'],
+      ['A8', 'site', 'failure-records', 'execution-results'], ['A12', 'site', 'token-text', 'stable'], ['A13', 'site', 'session-cookie', 'yes'],
       ['A4', 'tenant-001', 'items-staged', 'noactions-only'], ['A5', 'tenant-001', 'copy-id', 'new'], ['A6', 'tenant-001', 'cloud-reload-time', 'equal'],
     ],
   },
   {
     name: 'the other values',
-    variants: { 'hds-casing': 'pascal', 'hds-list': 'envelope', 'multiedit-key': 'id', 'items-staged': 'always', 'copy-id': 'same', 'cloud-reload-time': 'earlier-ms', 'token-text': 'per-call', 'session-cookie': 'no' },
+    variants: { 'hds-casing': 'pascal', 'hds-list': 'envelope', 'multiedit-key': 'id', 'items-staged': 'always', 'copy-id': 'same', 'cloud-reload-time': 'earlier-ms', 'failure-records': 'none', 'token-text': 'per-call', 'session-cookie': 'no' },
     expected: [
       ['A1', 'site', 'hds-list', 'envelope'], ['A1', 'site', 'hds-casing', 'pascal'], ['A2', 'site', 'multiedit-key', 'id'],
-      ['A12', 'site', 'token-text', 'per-call'], ['A13', 'site', 'session-cookie', 'no'],
+      ['A8', 'site', 'failure-records', 'none'], ['A12', 'site', 'token-text', 'per-call'], ['A13', 'site', 'session-cookie', 'no'],
       ['A4', 'tenant-001', 'items-staged', 'always'], ['A5', 'tenant-001', 'copy-id', 'same'], ['A6', 'tenant-001', 'cloud-reload-time', 'earlier-ms'],
     ],
   },
   { name: 'reload time later', variants: { 'cloud-reload-time': 'later-ms' }, expected: [['A6', 'tenant-001', 'cloud-reload-time', 'later-ms']] },
   { name: 'reload time in seconds', variants: { 'cloud-reload-time': 'seconds' }, expected: [['A6', 'tenant-001', 'cloud-reload-time', 'seconds']] },
+  // A policy in Sync that still distributes: the one policy-category value a read-only look can tell.
+  { name: 'policies read in Sync', variants: { 'policy-category': 'any' }, policyCategory: 'Sync', expected: [['A3', 'site', 'policy-category', 'any']] },
 ];
 
-describe.each(CASES)('variants: $name', ({ name, variants, expected }) => {
+describe.each(CASES)('variants: $name', ({ name, variants, policyCategory, expected }) => {
   let stack: DoctorSim;
   beforeAll(async () => {
-    stack = await startDoctorSim(path.join(root, name.replace(/\W+/g, '-')), { variants });
+    stack = await startDoctorSim(path.join(root, name.replace(/\W+/g, '-')), { variants, policyCategory });
   });
   afterAll(async () => {
     await closeAllPools();

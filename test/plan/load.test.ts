@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadPlanFile, parsePlanText, PlanError } from '../../src/plan/load';
 import { JSON_SCHEMA_FILE, renderJsonSchema } from '../../src/plan/write-json-schema';
+import { FILE_LIMITS } from '../../src/plan/bounds';
+import { tenantUrlKey } from '../../src/plan/schema';
 import Ajv2020 from 'ajv/dist/2020';
 import { parse as parseYaml } from 'yaml';
 
@@ -108,6 +110,43 @@ describe('plan loading', () => {
     expect(parsePlanText(minimal('limits: { maxAppSize: 500MB }\n'), 'p').limits.maxAppSizeBytes).toBe(500 * 1024 ** 2);
     expect(issuesOf('apiVersion: [\n')[0].message).toMatch(/not valid YAML/);
     expect(() => loadPlanFile(path.join(os.tmpdir(), 'no-such-plan.yaml'))).toThrow(/file not found/);
+  });
+
+  test('within the file limits: a 10,000-tenant plan, aliases, quotes and brackets in names all load', () => {
+    const lines = Array.from({ length: 10_000 }, (_, i) => `  - { name: tenant-${i}, url: https://tenant-${i}.eu.qlikcloud.com, auth: { type: apiKey, key: env:KEY_${i} } }`);
+    const big = minimal().replace(/tenants:\n(  - .*\n)+/, `tenants:\n${lines.join('\n')}\n`);
+    expect(Buffer.byteLength(big)).toBeLessThan(FILE_LIMITS.maxBytes);
+    const started = Date.now();
+    expect(parsePlanText(big, 'big.yaml').tenants).toHaveLength(10_000);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const friendly = minimal(`waves:
+  - &wave { name: "O'Brien [EU", tenants: ['t-0*'], concurrency: 2 }
+`).replace('{ name: Sales, stream: Customers }', "{ name: 'Sales [EU', stream: \"Customers\" } # a comment with [ and '");
+    const plan = parsePlanText(friendly, 'friendly.yaml');
+    expect(plan.waves[0]).toMatchObject({ name: "O'Brien [EU", tenants: ['t-01', 't-02', 't-03'] });
+    expect(plan.apps[0].name).toBe('Sales [EU');
+  });
+
+  test('bounds: at the edges a plan loads, one step outside it is refused naming the bound', () => {
+    const edges = parsePlanText(minimal(`limits: { maxAppSize: 1MB }
+waves: [{ name: all, tenants: ['*'], soak: 14d, concurrency: 1000 }]
+sync: { pollInterval: 1h }
+`), 'edges.yaml');
+    expect(edges.limits.maxAppSizeBytes).toBe(1024 ** 2);
+    expect(edges.waves[0]).toMatchObject({ soakMs: 14 * 86_400_000, concurrency: 1000 });
+    expect(edges.sync.pollIntervalMs).toBe(3_600_000);
+    expect(issuesOf(minimal('sync: { pollInterval: 999ms }\n'))[0]).toMatchObject({ pathText: 'sync.pollInterval', message: expect.stringMatching(/1s to 1h/) });
+    expect(issuesOf(minimal('limits: { maxAppSize: 1048575 }\n'))[0]).toMatchObject({ pathText: 'limits.maxAppSize', message: expect.stringMatching(/at least 1,048,576/) });
+    expect(issuesOf(minimal('limits: { maxAppSize: 101GB }\n'))[0].message).toMatch(/1MB to 100GB/);
+    expect(issuesOf(minimal("waves: [{ name: all, tenants: ['*'], soak: 15d }]\n"))[0].message).toMatch(/soak must be 0s to 14d/);
+  });
+
+  test('tenant URL identity: scheme and host case, default port, trailing slash and dot are ignored; paths and ports are not', () => {
+    expect(tenantUrlKey('HTTPS://Acme.EU.QlikCloud.com:443/')).toBe('https://acme.eu.qlikcloud.com');
+    expect(tenantUrlKey('https://acme.eu.qlikcloud.com./a/../')).toBe('https://acme.eu.qlikcloud.com');
+    expect(tenantUrlKey('https://acme.eu.qlikcloud.com:8443')).toBe('https://acme.eu.qlikcloud.com:8443');
+    expect(tenantUrlKey('http://127.0.0.2:9000')).not.toBe(tenantUrlKey('http://127.0.0.3:9000'));
+    expect(tenantUrlKey('not a url')).toBeUndefined();
   });
 
   test('the committed JSON Schema is up to date and accepts the example', () => {

@@ -257,11 +257,14 @@ describe('QRS table view and synthetic multi-edit', () => {
       });
       const results = async () => (await client('GET', `/qrs/executionresult/count?${filter(`appID eq ${app.id}`)}`)).body.value as number;
       const before = await results();
-      const policy = await timed('policy created (queues one distribution per named deployment)', () => client('POST', '/qrs/systemrule', {
+      const policy = await client('POST', '/qrs/systemrule', {
         name: 'Distribute to deployments', category: 'Security', type: 'Custom', rule: POLICY_RULE, resourceFilter: 'App_*', actions: 1024, ruleContext: 0, disabled: false,
-      }));
+      });
       expect(policy.status).toBe(201);
-      // customer-10000 has no deployment, not-on-the-app is not on the app: exactly the 10,000 others are queued.
+      // A new policy is not a documented trigger (assumption A9); the next change of the published app is.
+      expect((await results()) - before).toBe(0);
+      expect((await timed('a change of the app under the policy (queues one distribution per named deployment)', () => add(['customer-10001']))).status).toBe(204);
+      // customer-10000 and -10001 have no deployment, not-on-the-app is not on the app: exactly the 10,000 others are queued.
       expect((await results()) - before).toBe(10_000);
     } finally {
       await big.stop();

@@ -122,5 +122,6 @@ test('each app syncs on its own: an app whose copy does not come never holds bac
     await sync.result();
     await watcher.signal(reloadWatcherStopSignal);
     await watcher.result();
+    await recordHistory(sync, 'tenant-sync-apps-independently');
   });
 });

@@ -39,7 +39,7 @@ test('runs the five phases once, in order, and shows the outcome by query and se
     const described = await handle.describe();
     expect(described.typedSearchAttributes.get(StatusKey)).toBe('succeeded');
     expect(described.typedSearchAttributes.get(PhaseKey)).toBe('publish');
-    await recordHistory(handle, 'tenant-succeeded');
+    await recordHistory(handle, 'tenant-succeeded-documented-order');
   });
 });
 
@@ -50,6 +50,7 @@ test('a tenant started before the documented order (no setupOrder in its input) 
     const handle = await t.client.workflow.start(tenantWorkflow, { taskQueue, workflowId: `tenant-legacy-${Date.now()}`, args: [legacy] });
     await expect(handle.result()).resolves.toMatchObject({ status: 'succeeded' });
     expect(rec.calls.map((c) => c.activity)).toEqual(['ensurePolicy', 'verifyApp', 'ensureDeployment', 'ensureIdp', 'firstPublish']);
+    await recordHistory(handle, 'tenant-succeeded');
   });
 });
 

@@ -38,7 +38,7 @@ export function validateCommand(ctx: CommandContext, file: string): number {
   } catch (err) {
     if (!(err instanceof PlanError)) throw err;
     if (!ctx.options.json) throw new BadInputError(err.message);
-    printResult(ctx.io, ctx.options, { valid: false, file, issues: err.issues.map(({ pathText, line, column, message }) => ({ path: pathText, line, column, message })) }, () => '');
+    printResult(ctx.io, ctx.options, { valid: false, file: escapeText(file), issues: err.issues.map(({ pathText, line, column, message }) => ({ path: pathText, line, column, message })) }, () => '');
     return ExitCode.BadInput;
   }
 }

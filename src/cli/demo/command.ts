@@ -23,7 +23,7 @@ import { describePlan } from '../commands/validate';
 import { workflowUiUrl } from '../connection';
 import { CommandContext } from '../context';
 import { CliError, colours, ExitCode, pause, type CliIo } from '../io';
-import { checkMigrated } from './check';
+import { checkCustomerSees, checkMigrated, describeMembers } from './check';
 import { ResourceStack } from './stack';
 import { waitForSync } from './sync-wait';
 import { untilEnterOrStop } from './terminal';
@@ -114,7 +114,7 @@ export async function demoCommand(ctx: CommandContext, options: DemoOptions): Pr
     const planFile = path.join(dir, 'plan.yaml');
     // The simulator also seeds apps that must fail verification (a failed reload...): plan the ones that pass.
     const apps = distributableApps(simulatorPlan(sim, { name: DEMO_ROLLOUT }), await readSite(simulatorPlan(sim, { name: DEMO_ROLLOUT })));
-    fs.writeFileSync(planFile, simulatorPlanYaml(sim, { name: DEMO_ROLLOUT, approval: true, apps }));
+    fs.writeFileSync(planFile, simulatorPlanYaml(sim, { name: DEMO_ROLLOUT, approval: true, apps, customerAccess: true }));
     const plan: RolloutPlan = loadPlanFile(planFile);
     say(`  ${planFile}\n${describePlan(plan).replace(/^/gm, '  ')}`);
 
@@ -162,6 +162,13 @@ export async function demoCommand(ctx: CommandContext, options: DemoOptions): Pr
     for (const t of bad.slice(0, 10)) say(c.red(`  ${t.tenant}: ${t.problems.join('; ')}`));
     if (bad.length > 0) throw new CliError(`${bad.length} of ${checks.length} tenants are not migrated and in sync.`);
     say(c.green(`  ${checks.length}/${checks.length} tenants: exactly one copy of each app, in the managed space, with the latest reload.`));
+    const members = await describeMembers(plan, plan.tenants[0].name);
+    say(`  Members of ${plan.tenants[0].name}'s managed space: ${members.length > 0 ? members.join('; ') : 'none'}`);
+    const sees = await checkCustomerSees(plan);
+    const blind = sees.filter((t) => !t.ok);
+    for (const t of blind.slice(0, 10)) say(c.red(`  ${t.tenant}: ${t.problems.join('; ')}`));
+    if (blind.length > 0) throw new CliError(`${blind.length} of ${sees.length} tenants: a customer user does not see the published apps.`);
+    say(c.green(`  ${sees.length}/${sees.length} tenants: a customer user sees the app.`));
     say(`\n${c.bold('Done')} in ${elapsed()}. Web UI: ${uiUrl}`);
     if (!options.unattended && io.readLine) {
       say('The servers keep running so you can explore the Web UI; press Enter (or Ctrl-C) to stop them.');

@@ -27,20 +27,17 @@ export interface MultiCloudIdpInput {
   token: string;
 }
 
+/** Where the create body carries the token: top level (BD-MC) or in `options` (like other non-interactive IdPs). */
+export type MultiCloudPayloadShape = 'top-level' | 'options';
+
 /**
- * Assumption A7: the payload below comes from one community script (BD-MC); the official IDPPostSchema has no
- * multi-cloud shape. A 400 answer is turned into a stop naming A7 by the caller (ensure-idp.ts).
+ * Assumption A7: the top-level payload comes from one community script (BD-MC); the official IDPPostSchema has no
+ * multi-cloud shape, and asks non-interactive IdPs for their settings in `options`. The caller (ensure-idp.ts) tries
+ * the other shape on a 400 and stops naming A7 when neither is taken.
  */
-export async function createMultiCloudIdp(cloud: Transport, input: MultiCloudIdpInput): Promise<IdentityProvider> {
-  const body = {
-    provider: 'qlik',
-    protocol: MULTI_CLOUD_PROTOCOL,
-    interactive: false,
-    active: true,
-    description: input.description,
-    base64Encoded: input.token,
-    tenantIds: [input.tenantId],
-  };
+export async function createMultiCloudIdp(cloud: Transport, input: MultiCloudIdpInput, shape: MultiCloudPayloadShape = 'top-level'): Promise<IdentityProvider> {
+  const common = { provider: 'qlik', protocol: MULTI_CLOUD_PROTOCOL, interactive: false, active: true, description: input.description, tenantIds: [input.tenantId] };
+  const body = shape === 'top-level' ? { ...common, base64Encoded: input.token } : { ...common, options: { base64Encoded: input.token } };
   return (await cloud.request({ method: 'POST', route: '/api/v1/identity-providers', body, schema: IdentityProviderSchema })).data;
 }
 

@@ -26,6 +26,8 @@ export const AppItemSchema = z.looseObject({
       ownerId: z.string().nullish(),
     })
     .nullish(),
+  /** appMemory: the app's size in memory, what Qlik Cloud's app size limit is about (doc KB-BIGAPPS). */
+  resourceSize: z.looseObject({ appFile: z.number().nullish(), appMemory: z.number().nullish() }).nullish(),
 });
 export type AppItem = z.output<typeof AppItemSchema>;
 
