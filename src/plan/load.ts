@@ -149,8 +149,13 @@ function boundMessage(issue: z.core.$ZodIssueTooBig | z.core.$ZodIssueTooSmall):
 function textProblems(value: unknown): PlanIssue[] {
   const issues: PlanIssue[] = [];
   const stack: Array<{ node: unknown; path: PlanIssue['path'] }> = [{ node: value, path: [] }];
+  const seen = new Set<object>(); // an object built in memory may share or even contain itself
   while (stack.length > 0) {
     const { node, path: nodePath } = stack.pop() as (typeof stack)[number];
+    if (node && typeof node === 'object') {
+      if (seen.has(node)) continue;
+      seen.add(node);
+    }
     if (typeof node === 'string') {
       const kind = secretKind(node);
       if (kind) issues.push({ path: nodePath, message: `holds ${kind}; the value is not shown. A plan never holds secrets: put it in an environment variable or a file and write env:VAR_NAME or file:/path in the auth field` });

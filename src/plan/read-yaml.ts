@@ -202,14 +202,20 @@ function checkTree(doc: Document, lineCounter: LineCounter): YamlProblem[] {
  * its name before it), stopping at the limit; or the alias where the limit is passed. checkTree ran first, so the
  * recursion is at most FILE_LIMITS.maxDepth deep.
  */
-function aliasExpansion(doc: Document): { size: number; aliases: number; at?: Node } {
+function aliasExpansion(doc: Document): { size: number; aliases: number; at?: Node; cycle?: Node } {
   const anchors = new Map<string, number>();
+  /** Anchors of the collections being counted: an alias to one of them makes a cycle (`&a [1, *a]`). */
+  const open = new Set<string>();
   let at: Node | undefined;
+  let cycle: Node | undefined;
   let aliases = 0;
   const size = (node: unknown): number => {
     let total = 1;
+    const anchor = (isMap(node) || isSeq(node)) && node.anchor && !open.has(node.anchor) ? node.anchor : undefined;
+    if (anchor) open.add(anchor);
     if (isAlias(node)) {
       if (++aliases > FILE_LIMITS.maxAliases) at ??= node;
+      if (open.has(node.source)) cycle ??= node;
       total = anchors.get(node.source) ?? 1;
       if (total > FILE_LIMITS.maxExpandedNodes) at ??= node;
     } else if (isSeq(node)) {
@@ -217,10 +223,11 @@ function aliasExpansion(doc: Document): { size: number; aliases: number; at?: No
     } else if (isMap(node)) {
       for (const pair of node.items) if ((total += size(pair.key) + size(pair.value)) > FILE_LIMITS.maxExpandedNodes) break;
     }
+    if (anchor) open.delete(anchor);
     if ((isMap(node) || isSeq(node) || isScalar(node)) && node.anchor) anchors.set(node.anchor, total);
     return total;
   };
-  return { size: size(doc.contents), aliases, ...(at ? { at } : {}) };
+  return { size: size(doc.contents), aliases, ...(at ? { at } : {}), ...(cycle ? { cycle } : {}) };
 }
 
 /** The first alias node, or the one named `source`. */
@@ -275,6 +282,11 @@ export function parsePlanYaml(text: string): { doc?: Document; value?: unknown; 
   const problems = checkTree(doc, lineCounter);
   if (problems.length > 0) return { doc, lineCounter, problems };
   const expansion = aliasExpansion(doc);
+  if (expansion.cycle) {
+    const { line, col } = lineCounter.linePos(expansion.cycle.range?.[0] ?? 0);
+    const source = isAlias(expansion.cycle) ? expansion.cycle.source : '';
+    return { doc, lineCounter, problems: [{ path: [], line, column: col, message: `alias *${escapeText(source).slice(0, 80)} is inside the anchor it names (a cycle); a plan is a tree` }] };
+  }
   if (expansion.size > FILE_LIMITS.maxExpandedNodes || expansion.aliases > FILE_LIMITS.maxAliases) {
     const where = (expansion.at ?? findAlias(doc))?.range;
     const { line, col } = lineCounter.linePos(where?.[0] ?? 0);

@@ -62,6 +62,7 @@ const CASES: BadPlan[] = [
     ],
   },
   { file: 'alias-bomb.yaml', line: 5, message: /aliases \(\*name\) expand to more than 1,000,000 values \(as in a "billion laughs" file\)/ },
+  { file: 'alias-cycle.yaml', line: 6, message: /alias \*tenants is inside the anchor it names \(a cycle\)/ },
   { file: 'deep-block.yaml', line: 35, path: 'tenants.k1', message: /nested too deeply: more than 32 levels/ },
   { file: 'deep-flow.yaml', line: 3, message: /nested too deeply: more than 32 levels of \[ or \{/ },
   { file: 'deep-compact.yaml', line: 4, message: /nested too deeply: more than 64 columns/ },
@@ -117,6 +118,7 @@ function generated(dir: string): BadPlan[] {
     { file: write('binary.yaml', Buffer.concat([Buffer.from(head), Buffer.from([0xff, 0xfe, 0x00, 0x1b, 0x9b, 0xc3])])), line: 3, message: /not UTF-8 text/ },
     { file: write('deep-flow-100k.yaml', `${head}tenants: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`), line: 3, message: /nested too deeply/ },
     { file: write('flow-bomb.yaml', `${head}tenants: [${'[],'.repeat(200_000)}]\n`), line: 1, message: /too many entries for a plan/ },
+    { file: write('many-aliases.yaml', `${head}x: &x 1\ntenants: [${'*x,'.repeat(1_001)}]\n`), line: 4, message: /more than 1,000 aliases/ },
   ];
 }
 
@@ -166,7 +168,7 @@ describe('bad plans: exit 2 within seconds with file, line and path; no stack, n
     await checkBadPlan(plan, path.join(FIXTURES, plan.file));
   });
 
-  test('generated: a file over the size limit, a binary file, 100,000 nested brackets, a flow bomb', async () => {
+  test('generated: a file over the size limit, a binary file, 100,000 nested brackets, a flow bomb, 1,001 aliases', async () => {
     for (const plan of extra) await checkBadPlan(plan, path.join(tmp, plan.file));
   });
 

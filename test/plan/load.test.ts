@@ -121,10 +121,13 @@ describe('plan loading', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
     const friendly = minimal(`waves:
   - &wave { name: "O'Brien [EU", tenants: ['t-0*'], concurrency: 2 }
-`).replace('{ name: Sales, stream: Customers }', "{ name: 'Sales [EU', stream: \"Customers\" } # a comment with [ and '");
+`).replace('{ name: Sales, stream: Customers }', "{ name: 'Sales [EU', stream: \"Customers\" } # a comment with [ and '")
+      .replace("auth: { type: apiKey, key: 'file:keys/{name}.key' }", "auth: &auth { type: apiKey, key: 'file:keys/{name}.key' }")
+      .replace('{ name: t-01, url: https://t-01.eu.qlikcloud.com }', '{ name: t-01, url: https://t-01.eu.qlikcloud.com, auth: *auth }');
     const plan = parsePlanText(friendly, 'friendly.yaml');
     expect(plan.waves[0]).toMatchObject({ name: "O'Brien [EU", tenants: ['t-01', 't-02', 't-03'] });
     expect(plan.apps[0].name).toBe('Sales [EU');
+    expect(plan.tenants[0].auth).toEqual({ type: 'apiKey', key: `file:${path.resolve('keys/{name}.key')}` });
   });
 
   test('bounds: at the edges a plan loads, one step outside it is refused naming the bound', () => {
