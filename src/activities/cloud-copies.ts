@@ -10,12 +10,14 @@
  * (assumption A5). With two candidates the tool cannot tell apart it stops and says why; it never guesses.
  */
 import { getCloudApp, spaceOf } from '../qlik/cloud/apps';
+import { listIdentityProviders, MULTI_CLOUD_PROTOCOL } from '../qlik/cloud/identity-providers';
 import { createSpace, findSpace, type Space } from '../qlik/cloud/spaces';
 import { searchAppItems, type AppItem } from '../qlik/cloud/items';
 import { configFailure, isHttpStatus } from '../qlik/errors';
 import { assumptionMessage } from '../qlik/assumptions';
 import type { Transport } from '../qlik/transport';
 import { sanitizeForDisplay } from '../shared/display';
+import { parseIdpMarker } from './idp-marker';
 import type { Change } from './types';
 
 export async function ensureManagedSpace(cloud: Transport, tenantName: string, name: string): Promise<{ space: Space; change: Change }> {
@@ -46,6 +48,8 @@ export interface DistributedCopy {
   lastReloadTime: string | null;
   /** Size in memory as the item reports it (absent when read by id). */
   memoryBytes?: number;
+  /** When the app was made in the tenant (absent when read by id). */
+  createdAt?: string;
 }
 
 export interface CopySearch {
@@ -63,6 +67,7 @@ function toCopy(item: AppItem): DistributedCopy {
     spaceId: item.spaceId || attributes.spaceId || null,
     lastReloadTime: attributes.lastReloadTime ?? null,
     ...(typeof item.resourceSize?.appMemory === 'number' ? { memoryBytes: item.resourceSize.appMemory } : {}),
+    ...(item.resourceCreatedAt ? { createdAt: item.resourceCreatedAt } : {}),
   };
 }
 
@@ -74,6 +79,15 @@ export function memoryWarning(copy: DistributedCopy, limitBytes: number): string
   if (copy.memoryBytes === undefined || copy.memoryBytes <= limitBytes) return undefined;
   const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
   return `"${sanitizeForDisplay(copy.name)}" takes ${gb(copy.memoryBytes)} in memory in the tenant, over limits.maxAppSize (${gb(limitBytes)}): it may not open ("This app is too big to be opened in this space") unless the space has the capacity (Expanded Apps or dedicated capacity)`;
+}
+
+/** When the earliest of this tool's multi-cloud IdPs for `deploymentName` was made (undefined: none of ours). */
+export async function ourIdpSince(cloud: Transport, deploymentName: string): Promise<string | undefined> {
+  const ours = (await listIdentityProviders(cloud))
+    .filter((idp) => idp.protocol === MULTI_CLOUD_PROTOCOL && parseIdpMarker(idp.description)?.deployment === deploymentName && idp.created)
+    .map((idp) => idp.created!)
+    .sort((a, b) => Date.parse(a) - Date.parse(b));
+  return ours[0];
 }
 
 /** The tenant's distributed apps named `appName`, by the markers of Qlik's example. */
@@ -117,11 +131,17 @@ export interface CopyHints {
   managedSpaceId: string;
   /** The cloud app this tool found or placed before (heartbeat, first publish result). */
   knownId?: string;
+  /**
+   * When this deployment's multi-cloud IdP (the earliest of this tool's for it) was made: a staged app made before
+   * it cannot have come through this deployment, since the distribution service authenticates with that IdP.
+   */
+  notStagedBefore?: string;
 }
 
 /**
  * Which of the candidates is the copy of the QSEoW app: the one placed before; else the one whose id is the QSEoW
- * id (A5); else the only one in the managed space; else the only staged one; else the only one anywhere.
+ * id (A5); else the only one in the managed space; else the only staged one that could have come through this
+ * deployment (made after its IdP); else the only one anywhere.
  * Several with nothing to tell them apart: a non-retryable failure naming them (a person decides).
  */
 export function chooseCopy(copies: DistributedCopy[], hints: CopyHints): CopyChoice | undefined {
@@ -132,11 +152,19 @@ export function chooseCopy(copies: DistributedCopy[], hints: CopyHints): CopyCho
   // Assumption A5: a copy may keep the QSEoW app id; when one does, it is the copy.
   const sameId = copies.find((copy) => copy.id.toLowerCase() === hints.sourceAppId.toLowerCase());
   if (sameId) return pick(sameId);
-  for (const group of [copies.filter((c) => c.spaceId === hints.managedSpaceId), copies.filter((c) => !c.spaceId), copies]) {
+  const eligible = copies.filter((copy) => copy.spaceId || !stagedBefore(copy, hints.notStagedBefore));
+  for (const group of [eligible.filter((c) => c.spaceId === hints.managedSpaceId), eligible.filter((c) => !c.spaceId), eligible]) {
     if (group.length === 1) return pick(group[0]);
     if (group.length > 1) throw ambiguous(group, hints);
   }
   return undefined;
+}
+
+function stagedBefore(copy: DistributedCopy, notStagedBefore: string | undefined): boolean {
+  if (!notStagedBefore || !copy.createdAt) return false;
+  const created = Date.parse(copy.createdAt);
+  const limit = Date.parse(notStagedBefore);
+  return Number.isFinite(created) && Number.isFinite(limit) && created < limit;
 }
 
 function ambiguous(group: DistributedCopy[], hints: CopyHints): Error {
@@ -149,9 +177,32 @@ function ambiguous(group: DistributedCopy[], hints: CopyHints): Error {
   );
 }
 
+/**
+ * Read-only, for the dry run: what first publish would do with one app's copies, decided by chooseCopy as the
+ * phase decides (an ambiguity is the phase's own failure message). `managedSpaceId` is '' while the space does not
+ * exist yet.
+ */
+export function planPlacement(appName: string, search: CopySearch, hints: CopyHints, spaceName: string): { action: 'unchanged' | 'update' | 'wait' | 'problem'; detail: string } {
+  let choice: CopyChoice | undefined;
+  try {
+    choice = chooseCopy(search.copies, hints);
+  } catch (err) {
+    return { action: 'problem', detail: (err as Error).message };
+  }
+  const name = `"${sanitizeForDisplay(appName)}"`;
+  if (!choice) return { action: 'wait', detail: `wait for ${name} to be distributed, then move it into "${spaceName}"` };
+  if (hints.managedSpaceId && choice.copy.spaceId === hints.managedSpaceId) return { action: 'unchanged', detail: `${name} is in "${spaceName}"` };
+  return { action: 'update', detail: `move ${choice.copy.spaceId ? 'distributed' : 'staged'} ${name} (${choice.copy.id}) into "${spaceName}"` };
+}
+
 /** When a copy is missing: what the tenant does have under that name, so the first real run shows the markers. */
 export function missingCopyEvidence(search: CopySearch): string {
-  return search.others.length > 0 ? ` Apps of that name that are not distributed copies: ${search.others.slice(0, 3).join('; ')}.` : '';
+  const others = search.others.length > 0 ? ` Apps of that name that are not distributed copies: ${search.others.slice(0, 3).join('; ')}.` : '';
+  const older = search.copies.map((copy) => copy.id);
+  const staged = older.length > 0
+    ? ` Staged apps of that name made before this deployment's IdP, so not sent through it: ${older.slice(0, 3).join(', ')} (left alone; if one is the copy, put it in the managed space).`
+    : '';
+  return `${others}${staged}`;
 }
 
 /** A copy carries a reload when its lastReloadTime is not older than it, within the tolerance (assumption A6). */

@@ -23,6 +23,7 @@ import { configFailure, isHttpStatus } from '../qlik/errors';
 import { hdsClient, readLocalBearerToken } from '../qlik/hds/deployments';
 import { requireDeployment } from './ensure-deployment';
 import { idpDescription, parseIdpMarker, sanitizeText, tokenFingerprint } from './idp-marker';
+import type { PhasePlan } from './phase-plan';
 import { runPhase, type ResolvedDeps } from './scope';
 import type { EnsureIdpResult, ForeignIdp } from './types';
 
@@ -43,6 +44,47 @@ function classify(idps: IdentityProvider[], deploymentName: string): TenantIdps 
     else out.foreign.push(idp);
   }
   return out;
+}
+
+/** What the IdP phase does in a tenant: which IdP of ours it keeps, which of ours it deletes, which it leaves alone. */
+export interface IdpPlan extends PhasePlan {
+  /** Ours, active and holding the current token: kept as is. Absent: a new one is created first. */
+  keep?: IdentityProvider;
+  /** Ours but stale, inactive or a duplicate: deleted once the tenant holds a current one of ours. */
+  superseded: IdentityProvider[];
+  /** Multi-cloud IdPs this tool did not make for this deployment: never touched, reported. */
+  foreign: IdentityProvider[];
+}
+
+/**
+ * The IdP phase's decision on the tenant's IdPs (read-only; ensureMultiCloudIdp acts on it, the dry run shows it).
+ * `fingerprint` is that of the deployment's current local bearer token; undefined when the deployment does not
+ * exist yet (the dry run before phase 3): then none of ours can hold its token.
+ */
+export function planIdp(idps: IdentityProvider[], deploymentName: string, fingerprint: string | undefined): IdpPlan {
+  const { ours, foreign } = classify(idps, deploymentName);
+  const keep = fingerprint === undefined ? undefined : ours.find((o) => o.fingerprint === fingerprint && o.idp.active !== false)?.idp;
+  const superseded = ours.filter((o) => o.idp.id !== keep?.id).map((o) => o.idp);
+  const ids = (list: IdentityProvider[]) => list.map((idp) => idp.id).join(', ');
+  const parts: string[] = [];
+  let action: PhasePlan['action'];
+  if (keep && superseded.length === 0) {
+    action = 'unchanged';
+    parts.push(`multi-cloud IdP ${keep.id} of qlik-rollout holds the deployment's current token`);
+  } else if (keep) {
+    action = 'update';
+    parts.push(`keep IdP ${keep.id} (current token); delete superseded IdP(s) of qlik-rollout ${ids(superseded)}`);
+  } else if (superseded.length > 0) {
+    action = 'update';
+    parts.push(`replace IdP(s) of qlik-rollout ${ids(superseded)} (stale token or inactive): create the new one first, then delete them`);
+  } else {
+    action = 'create';
+    parts.push(`create the multi-cloud IdP (${MULTI_CLOUD_PROTOCOL}) with the deployment's local bearer token`);
+  }
+  if (foreign.length > 0) {
+    parts.push(`${foreign.length} multi-cloud IdP(s) not made by qlik-rollout for deployment "${deploymentName}" left alone (${foreign.slice(0, MAX_FOREIGN_LISTED).map((idp) => idp.id).join(', ')})`);
+  }
+  return { action, detail: parts.join('; '), ...(keep ? { keep } : {}), superseded, foreign };
 }
 
 function reportForeign(foreign: IdentityProvider[]): ForeignIdp[] {
@@ -79,19 +121,18 @@ export async function ensureMultiCloudIdp(ctx: Pick<PhaseContext, 'source' | 'te
   const deployment = await requireDeployment(hds, ctx);
   const token = await readLocalBearerToken(hds, deployment.id);
   const fingerprint = tokenFingerprint(token);
-  const { ours, foreign } = classify(await listIdentityProviders(cloud), deployment.name);
+  const { keep, superseded, foreign } = planIdp(await listIdentityProviders(cloud), deployment.name, fingerprint);
   if (foreign.length > 0) log.info({ foreignIdpIds: foreign.map((idp) => idp.id) }, 'multi-cloud IdPs not made by qlik-rollout for this deployment: left alone');
 
-  let kept = ours.find((o) => o.fingerprint === fingerprint && o.idp.active !== false)?.idp;
+  let kept = keep;
   let change: EnsureIdpResult['idp'] = 'unchanged';
   if (!kept) {
     kept = await createOurs(cloud, ctx.tenant.name, { tenantId: me.tenantId, description: idpDescription(deployment.name, token), token });
-    change = ours.length > 0 ? 'updated' : 'created';
+    change = superseded.length > 0 ? 'updated' : 'created';
   }
   // Only after the tenant holds a current IdP of ours: ours that are stale, inactive or duplicates go.
   const removed: string[] = [];
-  for (const { idp } of ours) {
-    if (idp.id === kept.id) continue;
+  for (const idp of superseded) {
     log.info({ idpId: idp.id }, 'deleting a superseded multi-cloud IdP of qlik-rollout for this deployment');
     try {
       await deleteIdentityProvider(cloud, idp.id);

@@ -13,7 +13,8 @@ import { appCustomProperty } from '../qlik/qrs/selections';
 import { systemRules, type SystemRule } from '../qlik/qrs/system-rules';
 import type { Transport } from '../qlik/transport';
 import { ensureOne, readModifyWrite } from './optimistic';
-import { desiredPolicyRule, isOwnPolicy, repairedPolicy, reviewPolicy, type PolicyReview } from './policy-rule';
+import { desiredPolicyRule, isOwnPolicy, policyCategory, repairedPolicy, reviewPolicy, type PolicyReview } from './policy-rule';
+import type { PhasePlan } from './phase-plan';
 import { runPhase, type ResolvedDeps } from './scope';
 import type { Change, EnsurePolicyResult } from './types';
 
@@ -28,12 +29,70 @@ interface PolicyOutcome {
   notes: string[];
 }
 
+const policyWhat = (policy: PolicySpec, target: string) => `distribution policy "${policy.name}" on ${target}`;
+
+/** The rule the phase would use among those QRS lists for the name: exact name only, the oldest (as ensureOne keeps). */
+export function existingPolicy(rules: SystemRule[], name: string): SystemRule | undefined {
+  return rules.filter((rule) => rule.name === name).sort(oldestFirst)[0];
+}
+
+/** The definition with the tenant's choice value and App among its object types; undefined when it has both. */
+export function choiceValueEdit(definition: CustomPropertyDefinition, value: string): CustomPropertyDefinition | undefined {
+  const hasValue = definition.choiceValues.includes(value);
+  const forApps = (definition.objectTypes ?? []).includes('App');
+  if (hasValue && forApps) return undefined;
+  return {
+    ...definition,
+    choiceValues: hasValue ? definition.choiceValues : [...definition.choiceValues, value],
+    objectTypes: forApps ? definition.objectTypes : [...(definition.objectTypes ?? []), 'App'],
+  };
+}
+
+const unknownAppMessage = (tenant: string, app: string, target: string) =>
+  `Tenant ${tenant}: the plan's app "${app}" does not exist on ${target} (the QRS app table has no app of that name): fix the name in the plan's apps[] or publish the app.`;
+
+/** What the policy phase reads on QSEoW, as the dry run has it (read once per site, shared by every tenant). */
+export interface PolicyFacts {
+  /** Rules QRS lists for the policy name (its filter ignores case; only the exact name counts). */
+  rules: SystemRule[];
+  property?: CustomPropertyDefinition;
+  /** Each plan app with its QSEoW id, when it exists. */
+  apps: Array<{ name: string; id?: string }>;
+  /** Ids of the plan apps that already carry the tenant's value. */
+  carrying: Set<string>;
+}
+
+/**
+ * What the policy phase would do for one tenant (read-only, for the dry run), decided by the same functions the
+ * activity uses: unknown apps and a policy it may not rewrite (reviewPolicy's blocker) stop it, as they would.
+ */
+export function planPolicy(facts: PolicyFacts, policy: PolicySpec, tenant: string, target: string): PhasePlan {
+  const problems = facts.apps.filter((app) => !app.id).map((app) => unknownAppMessage(tenant, app.name, target));
+  const changes: string[] = [];
+  const notes: string[] = [];
+  const rule = existingPolicy(facts.rules, policy.name);
+  if (!rule) changes.push(`create distribution policy "${policy.name}" (category ${policyCategory(policy)})`);
+  else {
+    const review = reviewPolicy(rule, policy);
+    if (review.blocker) problems.push(`${policyWhat(policy, target)}: ${review.blocker}`);
+    if (review.repairs.length > 0) changes.push(`repair the ${review.origin} policy's ${review.repairs.join(', ')}`);
+    notes.push(...review.notes);
+  }
+  if (!facts.property) changes.push(`create custom property ${policy.customProperty} with value ${tenant}`);
+  else if (choiceValueEdit(facts.property, tenant)) changes.push(`add ${tenant} to the choice values of ${policy.customProperty}`);
+  const unmarked = facts.apps.filter((app) => app.id && !facts.carrying.has(app.id));
+  if (unmarked.length > 0) changes.push(`set ${policy.customProperty}=${tenant} on ${unmarked.map((app) => `"${app.name}"`).join(', ')}`);
+  if (problems.length > 0) return { action: 'problem', detail: [...problems, ...changes].join('; ') };
+  const detail = changes.length > 0 ? changes.join('; ') : `${rule && !isOwnPolicy(rule) ? 'adopted ' : ''}policy, choice value and app values in place`;
+  return { action: changes.length === 0 ? 'unchanged' : rule ? 'update' : 'create', detail: [detail, ...notes].join('; ') };
+}
+
 /**
  * The policy by exact name: created (plan's category, A3), or found and adopted as it is; then only rule,
  * resourceFilter, actions and disabled are repaired (policy-rule.ts says which and why).
  */
 async function ensurePolicyRule(qrs: Transport, policy: PolicySpec, deps: ResolvedDeps, log: Logger): Promise<PolicyOutcome> {
-  const what = `distribution policy "${policy.name}" on ${qrs.target}`;
+  const what = policyWhat(policy, qrs.target);
   const { entity, change, kept } = await ensureOne<SystemRule>({
     what,
     // QRS compares the filter case-insensitively; ensureOne keeps only the exact name (F19).
@@ -85,16 +144,7 @@ async function ensureChoiceValue(qrs: Transport, propertyName: string, value: st
     attempts: deps.conflictAttempts,
     coalesce: deps.coalesceWrites,
     read: () => customPropertyDefinitions.get(qrs, entity.id),
-    modify: (definition) => {
-      const hasValue = definition.choiceValues.includes(value);
-      const forApps = (definition.objectTypes ?? []).includes('App');
-      if (hasValue && forApps) return undefined;
-      return {
-        ...definition,
-        choiceValues: hasValue ? definition.choiceValues : [...definition.choiceValues, value],
-        objectTypes: forApps ? definition.objectTypes : [...(definition.objectTypes ?? []), 'App'],
-      };
-    },
+    modify: (definition) => choiceValueEdit(definition, value),
     write: (definition) => customPropertyDefinitions.update(qrs, definition),
   });
   return { definition: entity, change: created === 'created' ? 'created' : change };
@@ -134,11 +184,7 @@ export async function resolvePlanApps(qrs: Transport, ctx: Pick<PhaseContext, 'a
   const candidates = await findAppsByName(qrs, ctx.apps.map((app) => app.name));
   return ctx.apps.map((spec) => {
     const app = pickPlanApp(candidates, spec.name, spec.stream);
-    if (!app) {
-      throw configFailure(
-        `Tenant ${ctx.tenant.name}: the plan's app "${spec.name}" does not exist on ${qrs.target} (the QRS app table has no app of that name): fix the name in the plan's apps[] or publish the app.`,
-      );
-    }
+    if (!app) throw configFailure(unknownAppMessage(ctx.tenant.name, spec.name, qrs.target));
     return app;
   });
 }

@@ -15,7 +15,7 @@ import { notYetFailure } from '../qlik/errors';
 import { qrsClient } from '../qlik/qrs/client';
 import type { AppFacts } from '../qlik/qrs/apps';
 import type { Transport } from '../qlik/transport';
-import { chooseCopy, ensureManagedSpace, findDistributedCopies, knownCopy, memoryWarning, missingCopyEvidence, type CopyChoice, type DistributedCopy } from './cloud-copies';
+import { chooseCopy, ensureManagedSpace, findDistributedCopies, knownCopy, memoryWarning, missingCopyEvidence, ourIdpSince, type CopyChoice, type DistributedCopy } from './cloud-copies';
 import { resolvePlanApps } from './ensure-policy';
 import { checkCustomerAccess, ensureSpaceMembers } from './space-members';
 import { distributionOf, resendAdvice, resendIfDue, type ResendProgress } from './resend';
@@ -43,6 +43,7 @@ export async function firstPublish(ctx: PhaseContext, deps: ResolvedDeps): Promi
     const spec = distributionOf(ctx);
     const sources = await resolvePlanApps(qrs, ctx);
     const { space, change: spaceChange } = await ensureManagedSpace(cloud, ctx.tenant.name, ctx.tenant.managedSpace);
+    const idpSince = await ourIdpSince(cloud, ctx.tenant.name);
     const previous = lastHeartbeat<PublishProgress>();
     const progress: PublishProgress = { found: { ...previous?.found }, resend: { ...previous?.resend } };
     const published = new Map<string, PublishedApp>();
@@ -51,7 +52,7 @@ export async function firstPublish(ctx: PhaseContext, deps: ResolvedDeps): Promi
     for (;;) {
       for (const source of sources) {
         if (published.has(source.id)) continue;
-        const placed = await publishOne(cloud, ctx, source, space, progress, log);
+        const placed = await publishOne(cloud, ctx, source, space, idpSince, progress, log);
         if ('missing' in placed) evidence.set(source.id, placed.missing);
         else published.set(source.id, placed.app);
       }
@@ -79,6 +80,7 @@ async function publishOne(
   ctx: PhaseContext,
   source: AppFacts,
   space: Space,
+  idpSince: string | undefined,
   progress: PublishProgress,
   log: Logger,
 ): Promise<{ app: PublishedApp } | { missing: string }> {
@@ -87,7 +89,7 @@ async function publishOne(
   let choice: CopyChoice | undefined = known && { copy: known, duplicates: [] };
   if (!choice) {
     const search = await findDistributedCopies(cloud, source.name);
-    choice = chooseCopy(search.copies, { tenant: ctx.tenant.name, sourceAppId: source.id, managedSpaceId: space.id, knownId });
+    choice = chooseCopy(search.copies, { tenant: ctx.tenant.name, sourceAppId: source.id, managedSpaceId: space.id, knownId, notStagedBefore: idpSince });
     if (!choice) return { missing: missingCopyEvidence(search) };
   }
   progress.found[source.id] = choice.copy.id;

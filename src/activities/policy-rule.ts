@@ -129,9 +129,3 @@ export function repairedPolicy(rule: SystemRule, policy: PolicySpec, repairs: Po
   }
   return next;
 }
-
-/** What drifted on an existing rule, as the dry run shows it (empty = as wanted). */
-export function policyDrift(rule: SystemRule, policy: PolicySpec): string[] {
-  const review = reviewPolicy(rule, policy);
-  return [...review.repairs, ...(review.blocker ? ['conditions (not rewritten; the tenant would stop: set policy.manageConditions or edit the policy in the QMC)'] : [])];
-}

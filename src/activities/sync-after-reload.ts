@@ -3,13 +3,12 @@
  * space; doc KB-MC). Wait until the copy carries that reload, then check what a person or a fault may have broken
  * and repair it: the copy back in its managed space, the managed space itself, the multi-cloud IdP (only this
  * tool's, create-first: ensure-idp.ts). A copy that does not come is re-sent (resend.ts); QSEoW's failure records
- * are shown, never parsed into repairs (assumption A8). Other distributed apps of the same name are reported and
- * removed only when the plan says so and they are staged.
+ * are shown, never parsed into repairs (assumption A8). Other distributed apps of the same name are reported, never
+ * deleted.
  */
 import type { Logger } from 'pino';
-import type { DistributionSpec, PhaseContext } from '../plan/types';
+import type { PhaseContext } from '../plan/types';
 import { cloudClient } from '../qlik/cloud/client';
-import { deleteCloudApp } from '../qlik/cloud/apps';
 import { configFailure, notYetFailure } from '../qlik/errors';
 import { findAppsByName, pickPlanApp, type AppFacts } from '../qlik/qrs/apps';
 import { qrsClient } from '../qlik/qrs/client';
@@ -26,6 +25,7 @@ import type { SyncAfterReloadInput, SyncAfterReloadResult } from './types';
 
 interface SyncProgress {
   repairs: string[];
+  duplicates?: string[];
   found?: string;
   resend?: ResendProgress;
 }
@@ -37,18 +37,15 @@ async function sourceApp(qrs: Transport, ctx: PhaseContext, appName: string): Pr
   return app;
 }
 
-/** Duplicates: reported; staged ones removed only under distribution.duplicates: remove-staged. */
-async function handleDuplicates(cloud: Transport, duplicates: DistributedCopy[], spec: DistributionSpec, progress: SyncProgress, log: Logger): Promise<void> {
+/**
+ * Other distributed apps of the same name are reported, never deleted: nothing proves that this distribution made
+ * them (another QSEoW site may distribute an app of that name), and a deleted managed-space app cannot be restored.
+ */
+function reportDuplicates(duplicates: DistributedCopy[], progress: SyncProgress, log: Logger): void {
   for (const duplicate of duplicates) {
-    if (spec.duplicates === 'remove-staged' && !duplicate.spaceId) {
-      await deleteCloudApp(cloud, duplicate.id).catch((err: unknown) => {
-        if ((err as { status?: number }).status !== 404) throw err;
-      });
-      progress.repairs.push(`removed staged duplicate ${duplicate.id}`);
-    } else {
-      log.warn({ duplicate: duplicate.id, spaceId: duplicate.spaceId }, 'another distributed app carries the same name; left alone');
-    }
+    log.warn({ duplicate: duplicate.id, spaceId: duplicate.spaceId }, 'another distributed app carries the same name; left alone');
   }
+  progress.duplicates = duplicates.map((duplicate) => duplicate.id);
 }
 
 /** Before a re-send: the prerequisites of a delivery are in place (the IdP may have been deleted or gone stale). */
@@ -90,11 +87,14 @@ export async function syncAfterReload(input: SyncAfterReloadInput, deps: Resolve
       if (choice && carriesReload(choice.copy, reloadTime, spec.reloadTimeToleranceMs)) {
         const placed = await placeInSpace(cloud, choice.copy, space, log);
         if (placed.assignment === 'updated') progress.repairs.push(`moved ${placed.copy.id} back into managed space "${space.name}"`);
-        await handleDuplicates(cloud, choice.duplicates, spec, progress, log);
+        reportDuplicates(choice.duplicates, progress, log);
         const members = await ensureSpaceMembers(cloud, ctx, space, change === 'created', log);
         progress.repairs.push(...memberRepairs(members));
         heartbeat(progress);
-        return { appName, cloudAppId: placed.copy.id, lastReloadTime: placed.copy.lastReloadTime ?? '', repairs: progress.repairs, members };
+        return {
+          appName, cloudAppId: placed.copy.id, lastReloadTime: placed.copy.lastReloadTime ?? '', repairs: progress.repairs, members,
+          ...(progress.duplicates?.length ? { duplicates: progress.duplicates } : {}),
+        };
       }
       const resend = (progress.resend ??= { waitingSince: Date.now(), resends: 0 });
       if (Date.now() >= (resend.lastResendAt ?? resend.waitingSince) + spec.resendAfterMs) await checkIdpBeforeResend(ctx, progress, log);

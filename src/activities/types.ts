@@ -138,6 +138,8 @@ export interface SyncAfterReloadResult {
   lastReloadTime: string;
   /** What had to be repaired (e.g. 'moved back into managed space'); empty when all was well. */
   repairs: string[];
+  /** Other distributed apps of the same name (reported, never deleted). */
+  duplicates?: string[];
   /** The managed space's members, kept in place after the reload (space-members.ts); absent in older results. */
   members?: SpaceMembersResult;
 }

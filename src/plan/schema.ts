@@ -201,7 +201,6 @@ export const PlanFileSchema = z
       resendAfter: duration(BOUNDS.resendAfterMs, 'distribution.resendAfter').optional().meta({ description: 'A copy still missing this long after a phase began waiting is re-sent (a change of the QSEoW app), and again every as long. Default 2m; 1s to 1d' }),
       resendWithReloadTask: z.boolean().optional().meta({ description: 'When re-sends bring nothing, also start the app\'s reload task (reloads data on QSEoW). Default false' }),
       reloadTimeTolerance: duration(BOUNDS.reloadTimeToleranceMs, 'distribution.reloadTimeTolerance').optional().meta({ description: 'A copy carries a reload when its lastReloadTime is at most this much earlier than QSEoW\'s (assumption A6). Default 5s; 0ms to 10m' }),
-      duplicates: z.enum(['report', 'remove-staged']).optional().meta({ description: 'Other distributed copies of the same app name: report them (default) or also remove staged ones (no space)' }),
     }).optional(),
     retries: z.strictObject({
       transient: duration(RETRY_BOUNDS.transientMs, 'retries.transient').optional()
@@ -540,7 +539,6 @@ export function toRolloutPlan(file: PlanFile): { plan?: RolloutPlan; issues: Pla
       resendAfterMs: file.distribution?.resendAfter ? parseDuration(file.distribution.resendAfter) : DEFAULT_DISTRIBUTION.resendAfterMs,
       resendWithReloadTask: file.distribution?.resendWithReloadTask ?? DEFAULT_DISTRIBUTION.resendWithReloadTask,
       reloadTimeToleranceMs: file.distribution?.reloadTimeTolerance !== undefined ? parseDuration(file.distribution.reloadTimeTolerance) : DEFAULT_DISTRIBUTION.reloadTimeToleranceMs,
-      duplicates: file.distribution?.duplicates ?? DEFAULT_DISTRIBUTION.duplicates,
     },
     retries: {
       transientMs: file.retries?.transient ? parseDuration(file.retries.transient) : DEFAULT_RETRIES.transientMs,

@@ -146,15 +146,12 @@ export interface DistributionSpec {
   resendWithReloadTask: boolean;
   /** A copy carries a reload when its lastReloadTime is at most this much earlier than QSEoW's (assumption A6). */
   reloadTimeToleranceMs: number;
-  /** Other distributed copies of the same name: only reported, or staged ones (no space) removed. */
-  duplicates: 'report' | 'remove-staged';
 }
 
 export const DEFAULT_DISTRIBUTION: DistributionSpec = {
   resendAfterMs: 2 * 60_000,
   resendWithReloadTask: false,
   reloadTimeToleranceMs: 5_000,
-  duplicates: 'report',
 };
 
 /**

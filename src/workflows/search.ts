@@ -3,27 +3,50 @@
  * Workflow-safe.
  */
 import type { SearchAttributePair, SearchAttributeUpdatePair, TypedSearchAttributes } from '@temporalio/common';
-import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { PhaseKey, RolloutIdKey, StatusKey, TenantKey, WaveKey } from '../shared/search-attributes';
+import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { LEGACY_SEARCH_ATTRIBUTE_NAMES, PhaseKey, RolloutIdKey, StateKey, TenantKey, WaveKey } from '../shared/search-attributes';
 import type { TenantWorkflowInput } from './messages';
 
-type KeywordKey = typeof StatusKey;
+type KeywordKey = typeof StateKey;
+
+/**
+ * Executions started by releases that wrote the legacy names (RolloutId, Status, ...) write every value once more
+ * under the new names at their first upsert on new code, so list queries by the new names find them too. Patched:
+ * a recorded history replays without it (patched() is false where the history has no marker).
+ */
+export const RENAMED_SEARCH_ATTRIBUTES_PATCH = 'qr-search-attributes';
+
+/** Whether the execution started with one of the legacy attribute names (set by an older rollout or CLI). */
+export function startedWithLegacyNames(started: TypedSearchAttributes = workflowInfo().typedSearchAttributes): boolean {
+  return started.getAll().some((pair) => pair.key.name in LEGACY_SEARCH_ATTRIBUTE_NAMES);
+}
 
 export class SearchAttributeWriter {
   private readonly written = new Map<string, string>();
+  /** The last value given per key, to write them all again when a legacy execution migrates. */
+  private readonly latest = new Map<string, SearchAttributeUpdatePair>();
+  private legacy: boolean;
 
-  /** `current`: what the workflow carries already (set at its start), so those values are not written again. */
-  constructor(current?: TypedSearchAttributes) {
+  /**
+   * `current`: what the workflow carries already (set at its start), so those values are not written again; a
+   * legacy name counts as its new name, so replay upserts exactly where the older code did.
+   */
+  constructor(current?: TypedSearchAttributes, legacy = startedWithLegacyNames()) {
+    this.legacy = legacy;
     for (const pair of current?.getAll() ?? []) {
-      if (typeof pair.value === 'string') this.written.set(pair.key.name, pair.value);
+      if (typeof pair.value === 'string') this.written.set(LEGACY_SEARCH_ATTRIBUTE_NAMES[pair.key.name] ?? pair.key.name, pair.value);
     }
   }
 
   /** Upserts the keys whose value differs from what this run wrote last. */
   set(values: Array<[KeywordKey, string | undefined]>): void {
+    for (const [key, value] of values) if (value !== undefined) this.latest.set(key.name, { key, value });
+    // patched() last: it is only asked of legacy executions, and once per call until it says yes.
+    const migrate = this.legacy && patched(RENAMED_SEARCH_ATTRIBUTES_PATCH);
+    if (migrate) this.legacy = false;
     const changed: SearchAttributeUpdatePair[] = [];
-    for (const [key, value] of values) {
-      if (value === undefined || this.written.get(key.name) === value) continue;
+    for (const [key, value] of migrate ? [...this.latest.values()].map((p) => [p.key, p.value] as [KeywordKey, string]) : values) {
+      if (value === undefined || (!migrate && this.written.get(key.name) === value)) continue;
       this.written.set(key.name, value);
       changed.push({ key, value });
     }
@@ -32,25 +55,26 @@ export class SearchAttributeWriter {
 }
 
 /**
- * A rollout starts each tenant with RolloutId, Tenant, Wave, Status and Phase set (`tenantStartAttributes`), so the
- * first task upserts nothing: each upsert is a history event and a visibility write on the server. A tenant started
- * without Status (by older rollout code, as recorded histories were) upserts them as it always did; the choice rests
- * on the start event alone, so replay is deterministic without a patch marker (whose TemporalChangeVersion upsert
- * would cost the write saved).
+ * A rollout starts each tenant with QrRolloutId, QrTenant, QrWave, QrState and QrPhase set (`tenantStartAttributes`),
+ * so the first task upserts nothing: each upsert is a history event and a visibility write on the server. A tenant
+ * started without a state (by older rollout code, as recorded histories were) upserts them as it always did; the
+ * choice rests on the start event alone, so replay is deterministic without a patch marker (whose
+ * TemporalChangeVersion upsert would cost the write saved). A tenant started with the legacy names (`Status`, ...)
+ * is seeded as well.
  */
 export function tenantSearchAttributes(input: TenantWorkflowInput) {
   const started = workflowInfo().typedSearchAttributes;
-  const seeded = started.get(StatusKey) !== undefined;
+  const seeded = started.getAll().some((pair) => pair.key.name === StateKey.name || pair.key.name === 'Status');
   const writer = new SearchAttributeWriter(seeded ? started : undefined);
   writer.set([
     [RolloutIdKey, input.rolloutId],
     [TenantKey, input.tenant.name],
     [WaveKey, input.wave],
-    // The first phase sets Status in this same task.
-    ...(seeded ? [] : [[StatusKey, 'pending'] as [KeywordKey, string]]),
+    // The first phase sets the state in this same task.
+    ...(seeded ? [] : [[StateKey, 'pending'] as [KeywordKey, string]]),
   ]);
   return {
-    upsert: (status: string, phase?: string) => writer.set([[StatusKey, status], [PhaseKey, phase]]),
+    upsert: (status: string, phase?: string) => writer.set([[StateKey, status], [PhaseKey, phase]]),
   };
 }
 
@@ -63,7 +87,7 @@ export function tenantStartAttributes(rolloutId: string, tenant: string, wave: s
     { key: RolloutIdKey, value: rolloutId },
     { key: TenantKey, value: tenant },
     { key: WaveKey, value: wave },
-    { key: StatusKey, value: start.status },
+    { key: StateKey, value: start.status },
     { key: PhaseKey, value: start.phase },
   ];
 }

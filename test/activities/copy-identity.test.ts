@@ -26,13 +26,31 @@ async function setUp(ctx: PhaseContext): Promise<void> {
 
 const appsOf = (sim: Simulator, tenant: string) => sim.dump().tenants[tenant].apps;
 
-test('two staged distributed apps of the same name: phase 5 stops, names both, and moves neither', () =>
+test('a staged app of the same name from elsewhere is never taken for the copy: made before this deployment\'s IdP, it is left alone', () =>
   withSim({}, async (sim) => {
     const tenant = sim.tenants[0];
-    // Another site (or an earlier deployment) distributed an app of the same name to this tenant.
+    // Another site (or an earlier setup) distributed an app of the same name to this tenant.
     const stray = sim.plantCloudApp(tenant.name, { name: 'Sales Analytics', distributed: true });
     const ctx = phaseContext(sim, tenant, { apps: [{ name: 'Sales Analytics', stream: 'Customers' }] });
     await setUp(ctx);
+    const published = await runActivity(activities.firstPublish, ctx);
+    expect(published.apps[0].cloudAppId).not.toBe(stray);
+    expect(published.apps[0].duplicates).toEqual([stray]);
+    expect(appsOf(sim, tenant.name).find((app) => app.id === stray)?.spaceId).toBeNull();
+    expect(logged(sim, 'PUT', `/api/v1/apps/${stray}`)).toEqual([]);
+  }));
+
+test('two staged distributed apps of the same name that both could be the copy: phase 5 stops, names both, and moves neither', () =>
+  withSim({}, async (sim) => {
+    const tenant = sim.tenants[0];
+    const ctx = phaseContext(sim, tenant, { apps: [{ name: 'Sales Analytics', stream: 'Customers' }] });
+    await runActivity(activities.ensureDeployment, ctx);
+    await runActivity(activities.ensureIdp, ctx);
+    // A second staged app of that name arrives after this deployment's IdP exists (another site, same tenant).
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const stray = sim.plantCloudApp(tenant.name, { name: 'Sales Analytics', distributed: true });
+    await runActivity(activities.ensurePolicy, ctx);
+    await waitUntil(() => appsOf(sim, tenant.name).filter((app) => app.name === 'Sales Analytics').length === 2 || undefined);
     const failure = await runActivity(activities.firstPublish, ctx).catch((err: unknown) => err);
     expect(failure).toMatchObject({ type: FailureTypes.Config, nonRetryable: true });
     const message = (failure as Error).message;
@@ -43,7 +61,7 @@ test('two staged distributed apps of the same name: phase 5 stops, names both, a
     expect(logged(sim, 'PUT', '/api/v1/apps/')).toEqual([]);
   }));
 
-test('apps of the same name that are not distributed copies are ignored; a duplicate after placement is reported, not deleted', () =>
+test('apps of the same name that are not distributed copies are ignored; a duplicate after placement is reported, never deleted', () =>
   withSim({}, async (sim) => {
     const tenant = sim.tenants[0];
     sim.plantCloudApp(tenant.name, { name: 'Sales Analytics', distributed: false, originAppId: '11111111-2222-3333-4444-555555555555' });
@@ -59,13 +77,9 @@ test('apps of the same name that are not distributed copies are ignored; a dupli
     expect(synced.cloudAppId).toBe(published.apps[0].cloudAppId);
     expect(appsOf(sim, tenant.name).map((app) => app.id)).toContain(stray);
 
-    // Only when the plan says so, and only because it is staged, is it removed.
-    const removing = { ...ctx, distribution: { ...FAST_RESEND, duplicates: 'remove-staged' as const } };
-    const again = await sim.reloadApp('Sales Analytics');
-    const cleaned = await runActivity(activities.syncAfterReload, { ctx: removing, appName: 'Sales Analytics', reloadTime: again.lastReloadTime, cloudAppId: synced.cloudAppId });
-    expect(cleaned.repairs).toEqual([`removed staged duplicate ${stray}`]);
-    expect(appsOf(sim, tenant.name).map((app) => app.id)).not.toContain(stray);
-    expect(appsOf(sim, tenant.name).filter((app) => app.name === 'Sales Analytics')).toHaveLength(2); // the placed copy and the cloud-made one
+    // Reported, never deleted: nothing proves this distribution made it.
+    expect(synced.duplicates).toEqual([stray]);
+    expect(logged(sim, 'DELETE', '/api/v1/apps/')).toEqual([]);
   }));
 
 test('one app stuck does not hold back the other: it is placed at once, the stuck one is re-sent and follows', () =>

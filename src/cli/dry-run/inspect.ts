@@ -1,27 +1,34 @@
 /**
- * The read-only half of every phase: what a rollout of the plan would create or change, found by the same natural
- * keys the activities use (policy name, custom property value, deployment name, IdP protocol, space name, app
- * name). Only GETs are sent; nothing is written anywhere.
+ * The read-only half of every phase: what a rollout of the plan would create or change. Each line is the phase's
+ * own decision (planDeployment, planIdp, planPolicy, appProblems, chooseCopy/planPlacement, previewSpaceMembers),
+ * fed by the same natural keys the activities read, so the preview cannot drift from what the rollout does; a
+ * phase that would stop shows as 'problem' with the message it would stop with. Only GETs are sent.
  */
 import type { PhaseName } from '../../workflows/messages';
 import type { RolloutPlan, TenantSpec } from '../../plan/types';
 import { phaseContext, resolveTenant } from '../../plan/tenant';
 import { qrsClient } from '../../qlik/qrs/client';
-import { hdsClient, listDeployments, type Deployment } from '../../qlik/hds/deployments';
+import { hdsClient, listDeployments, readLocalBearerToken, type Deployment } from '../../qlik/hds/deployments';
 import { systemRules, type SystemRule } from '../../qlik/qrs/system-rules';
 import { customPropertyDefinitions, type CustomPropertyDefinition } from '../../qlik/qrs/custom-properties';
 import { appsCarryingValue, findAppsByName, pickPlanApp, type AppFacts } from '../../qlik/qrs/apps';
 import { reloadTasksOfApps, type ReloadTask } from '../../qlik/qrs/reload-tasks';
 import { appProblems } from '../../activities/verify-app';
-import { policyDrift } from '../../activities/policy-rule';
 import { quote } from '../../qlik/qrs/client';
 import { cloudClient } from '../../qlik/cloud/client';
-import { listIdentityProviders, MULTI_CLOUD_PROTOCOL } from '../../qlik/cloud/identity-providers';
+import { listIdentityProviders } from '../../qlik/cloud/identity-providers';
 import { findSpace } from '../../qlik/cloud/spaces';
-import { chooseCopy, findDistributedCopies } from '../../activities/cloud-copies';
+import { findDistributedCopies, planPlacement } from '../../activities/cloud-copies';
 import { previewSpaceMembers } from '../../activities/space-members';
+import { missingTokenMessage, planDeployment } from '../../activities/ensure-deployment';
+import { planIdp, type IdpPlan } from '../../activities/ensure-idp';
+import { planPolicy } from '../../activities/ensure-policy';
+import { tokenFingerprint } from '../../activities/idp-marker';
+import { worstAction, type PlanAction } from '../../activities/phase-plan';
+import type { SyncProbe } from './sync';
 
-export type PreviewAction = 'create' | 'update' | 'unchanged' | 'wait' | 'problem';
+/** A phase's plan, or 'unknown' when what it depends on cannot be read (Temporal for the sync line). */
+export type PreviewAction = PlanAction | 'unknown';
 
 export interface PhasePreview {
   phase: PhaseName;
@@ -37,11 +44,15 @@ export interface TenantPreview {
 
 /** What is read once from QSEoW for every tenant. */
 export interface SiteSnapshot {
-  policy?: SystemRule;
+  /** Rules QRS lists for the policy name (case-insensitive filter; planPolicy keeps the exact name). */
+  rules: SystemRule[];
   property?: CustomPropertyDefinition;
   apps: Array<{ name: string; stream: string; app?: AppFacts }>;
   deployments: Deployment[];
   reloadTasks: ReloadTask[];
+  /** For messages, as the activities word them. */
+  qrsTarget: string;
+  hdsTarget: string;
 }
 
 export async function readSite(plan: RolloutPlan): Promise<SiteSnapshot> {
@@ -56,26 +67,21 @@ export async function readSite(plan: RolloutPlan): Promise<SiteSnapshot> {
   const apps = plan.apps.map((a) => ({ ...a, app: pickPlanApp(candidates, a.name, a.stream) }));
   const found = apps.flatMap((a) => (a.app ? [a.app.id] : []));
   return {
-    policy: rules.find((r) => r.name === plan.policy.name),
+    rules,
     property: properties.find((p) => p.name === plan.policy.customProperty),
     apps,
     deployments,
     reloadTasks: found.length > 0 ? await reloadTasksOfApps(qrs, found) : [],
+    qrsTarget: qrs.target,
+    hdsTarget: hds.target,
   };
 }
 
 async function policyPreview(plan: RolloutPlan, site: SiteSnapshot, tenant: string): Promise<PhasePreview> {
-  const changes: string[] = [];
-  if (!site.policy) changes.push(`create distribution policy "${plan.policy.name}"`);
-  else changes.push(...policyDrift(site.policy, plan.policy).map((drift) => `fix policy: ${drift}`));
-  if (!site.property) changes.push(`create custom property ${plan.policy.customProperty} with value ${tenant}`);
-  else if (!site.property.choiceValues.includes(tenant)) changes.push(`add ${tenant} to the choice values of ${plan.policy.customProperty}`);
   const found = site.apps.flatMap((a) => (a.app ? [a.app.id] : []));
-  const carrying = await appsCarryingValue(await qrsClient(plan.source), found, plan.policy.customProperty, tenant);
-  const unmarked = site.apps.filter((a) => a.app && !carrying.has(a.app.id));
-  if (unmarked.length > 0) changes.push(`set ${plan.policy.customProperty}=${tenant} on ${unmarked.map((a) => `"${a.name}"`).join(', ')}`);
-  if (changes.length === 0) return { phase: 'policy', action: 'unchanged', detail: `policy, choice value and app values in place` };
-  return { phase: 'policy', action: site.policy ? 'update' : 'create', detail: changes.join('; ') };
+  const carrying = found.length > 0 ? await appsCarryingValue(await qrsClient(plan.source), found, plan.policy.customProperty, tenant) : new Set<string>();
+  const apps = site.apps.map((a) => ({ name: a.name, ...(a.app ? { id: a.app.id } : {}) }));
+  return { phase: 'policy', ...planPolicy({ rules: site.rules, property: site.property, apps, carrying }, plan.policy, tenant, site.qrsTarget) };
 }
 
 /** verifyApp's own checks on the data already read; problems here would fail the tenant when the rollout runs. */
@@ -99,63 +105,64 @@ export function distributableApps(plan: RolloutPlan, site: SiteSnapshot): string
     .map(({ name }) => name);
 }
 
-function deploymentPreview(site: SiteSnapshot, tenant: TenantSpec): PhasePreview {
-  const existing = site.deployments.find((d) => d.name === tenant.name);
-  if (!existing) return { phase: 'deployment', action: 'create', detail: `create deployment ${tenant.name} -> ${tenant.url} (local bearer token)` };
-  return { phase: 'deployment', action: 'unchanged', detail: `deployment ${tenant.name} exists (${existing.id})` };
+/** The deployment line, and the fingerprint of its current token for the IdP line (the token itself is dropped). */
+async function deploymentPreview(plan: RolloutPlan, site: SiteSnapshot, tenant: TenantSpec): Promise<{ preview: PhasePreview; fingerprint?: string; tokenError?: string }> {
+  const found = site.deployments.find((d) => d.name === tenant.name);
+  const preview: PhasePreview = { phase: 'deployment', ...planDeployment(found, tenant, site.hdsTarget) };
+  if (!found) return { preview };
+  let token: string;
+  try {
+    token = await readLocalBearerToken(await hdsClient(plan.source), found.id);
+  } catch (err) {
+    const tokenError = `cannot read the local bearer token of deployment "${found.name}": ${(err as Error).message}`;
+    return { preview: preview.action === 'problem' ? preview : { phase: 'deployment', action: 'problem', detail: tokenError }, tokenError };
+  }
+  if (!token) {
+    const tokenError = missingTokenMessage(tenant.name, found.name);
+    return { preview: preview.action === 'problem' ? preview : { phase: 'deployment', action: 'problem', detail: tokenError }, tokenError };
+  }
+  return { preview, fingerprint: tokenFingerprint(token) };
 }
 
-async function cloudPreviews(site: SiteSnapshot, tenant: TenantSpec): Promise<PhasePreview[]> {
+async function cloudPreviews(site: SiteSnapshot, tenant: TenantSpec, token: { fingerprint?: string; tokenError?: string }): Promise<[PhasePreview, PhasePreview]> {
   const cloud = cloudClient(tenant);
   const [idps, space] = await Promise.all([listIdentityProviders(cloud), findSpace(cloud, tenant.managedSpace, 'managed')]);
-  const idp = idps.find((p) => p.protocol === MULTI_CLOUD_PROTOCOL);
-  const idpPreview: PhasePreview = idp
-    ? { phase: 'idp', action: 'unchanged', detail: `multi-cloud IdP exists (${idp.id}); its token is checked when the rollout runs` }
-    : { phase: 'idp', action: 'create', detail: `create the multi-cloud IdP (${MULTI_CLOUD_PROTOCOL}) with the deployment's local bearer token` };
-  const publish: string[] = [];
-  let publishAction: PreviewAction = 'unchanged';
-  if (!space) {
-    publish.push(`create managed space "${tenant.managedSpace}"`);
-    publishAction = 'create';
-  }
+  // ensureIdp's own decision; without a readable token it cannot tell whether ours is current.
+  const idpPlan: IdpPlan = planIdp(idps, tenant.name, token.fingerprint);
+  const idpPreview: PhasePreview = token.tokenError
+    ? { phase: 'idp', action: 'problem', detail: `cannot tell whether an IdP of qlik-rollout holds the token: ${token.tokenError}` }
+    : { phase: 'idp', action: idpPlan.action, detail: idpPlan.detail };
+  // first publish passes ourIdpSince as notStagedBefore: the IdP of ours it keeps, else (created by phase 4 in the
+  // rollout) one made after now, so a staged app already here cannot be a copy through this deployment.
+  const notStagedBefore = idpPlan.keep ? (idpPlan.keep.created ?? undefined) : new Date().toISOString();
+  const parts: Array<{ action: PlanAction; detail: string }> = [];
+  if (!space) parts.push({ action: 'create', detail: `create managed space "${tenant.managedSpace}"` });
   for (const { name, app } of site.apps) {
-    // The phase's own read step: the copy as firstPublish would choose it (an ambiguity shows as a problem).
-    const { copies } = await findDistributedCopies(cloud, name);
-    let copy;
-    try {
-      copy = chooseCopy(copies, { tenant: tenant.name, sourceAppId: app?.id ?? '', managedSpaceId: space?.id ?? '' })?.copy;
-    } catch (err) {
-      publish.push((err as Error).message);
-      publishAction = 'problem';
-      continue;
-    }
-    if (space && copy?.spaceId === space.id) continue;
-    if (!copy) {
-      publish.push(`wait for "${name}" to be distributed, then move it into the space`);
-      if (publishAction === 'unchanged') publishAction = 'wait';
-    } else {
-      publish.push(`move ${copy.spaceId ? 'distributed' : 'staged'} "${name}" into "${tenant.managedSpace}"`);
-      if (publishAction !== 'create' && publishAction !== 'problem') publishAction = 'update';
-    }
+    const search = await findDistributedCopies(cloud, name);
+    const hints = { tenant: tenant.name, sourceAppId: app?.id ?? '', managedSpaceId: space?.id ?? '', ...(notStagedBefore ? { notStagedBefore } : {}) };
+    const placement = planPlacement(name, search, hints, tenant.managedSpace);
+    if (placement.action !== 'unchanged') parts.push(placement);
   }
   // The space's members (plan managedSpace.members): who would be added or changed (space-members.ts).
   const members = await previewSpaceMembers(cloud, tenant, space);
-  publish.push(...members.changes, ...(members.problem ? [members.problem] : []));
-  if (members.problem) publishAction = 'problem';
-  else if (members.changes.length > 0 && publishAction === 'unchanged') publishAction = 'update';
-  return [
-    idpPreview,
-    { phase: 'publish', action: publishAction, detail: publish.length > 0 ? publish.join('; ') : `every app is in "${tenant.managedSpace}"` },
-  ];
+  parts.push(...members.changes.map((detail) => ({ action: 'update' as const, detail })));
+  if (members.problem) parts.push({ action: 'problem', detail: members.problem });
+  const publish: PhasePreview = {
+    phase: 'publish',
+    action: worstAction(parts.map((p) => p.action)),
+    detail: parts.length > 0 ? parts.map((p) => p.detail).join('; ') : `every app is in "${tenant.managedSpace}"`,
+  };
+  return [idpPreview, publish];
 }
 
 /** Previews one tenant; a tenant that cannot be read shows the reason instead of failing the whole dry run. */
-export async function previewTenant(plan: RolloutPlan, site: SiteSnapshot, entry: RolloutPlan['tenants'][number]): Promise<TenantPreview> {
+export async function previewTenant(plan: RolloutPlan, site: SiteSnapshot, entry: RolloutPlan['tenants'][number], sync: SyncProbe): Promise<TenantPreview> {
   const tenant = resolveTenant(plan, entry);
   const wave = plan.waves.find((w) => w.tenants.includes(entry.name))?.name ?? '?';
-  let cloud: PhasePreview[];
+  const deployment = await deploymentPreview(plan, site, tenant);
+  let cloud: [PhasePreview, PhasePreview];
   try {
-    cloud = await cloudPreviews(site, tenant);
+    cloud = await cloudPreviews(site, tenant, deployment);
   } catch (err) {
     const detail = `cannot read the tenant: ${(err as Error).message}`;
     cloud = [{ phase: 'idp', action: 'problem', detail }, { phase: 'publish', action: 'problem', detail }];
@@ -164,15 +171,6 @@ export async function previewTenant(plan: RolloutPlan, site: SiteSnapshot, entry
     tenant: entry.name,
     wave,
     // Qlik's documented setup order: deployment, IdP, then the policy (the value that makes it match), then publish.
-    phases: [
-      deploymentPreview(site, tenant),
-      cloud[0],
-      await policyPreview(plan, site, entry.name),
-      verifyPreview(plan, site, entry),
-      cloud[1],
-      plan.sync.enabled
-        ? { phase: 'sync', action: 'create', detail: `keep in sync after every reload (poll every ${plan.sync.pollIntervalMs / 1000}s)` }
-        : { phase: 'sync', action: 'unchanged', detail: 'sync disabled in the plan' },
-    ],
+    phases: [deployment.preview, cloud[0], await policyPreview(plan, site, entry.name), verifyPreview(plan, site, entry), cloud[1], await sync(entry.name)],
   };
 }

@@ -13,6 +13,8 @@ export const IdentityProviderSchema = z.looseObject({
   interactive: z.boolean().optional(),
   description: z.string().nullish(),
   tenantIds: z.array(z.string()).nullish(),
+  /** When the IdP was made (IDP.created in @qlik/api). */
+  created: z.string().nullish(),
 });
 export type IdentityProvider = z.output<typeof IdentityProviderSchema>;
 

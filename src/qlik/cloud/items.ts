@@ -15,6 +15,8 @@ export const AppItemSchema = z.looseObject({
   resourceType: z.string(),
   resourceId: z.string(),
   spaceId: z.string().nullish(),
+  /** When the app the item stands for was made (ItemResultResponseBody.resourceCreatedAt). */
+  resourceCreatedAt: z.string().nullish(),
   resourceAttributes: z
     .looseObject({
       id: z.string().nullish(),
