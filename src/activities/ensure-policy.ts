@@ -15,6 +15,7 @@ import type { Transport } from '../qlik/transport';
 import { ensureOne, readModifyWrite } from './optimistic';
 import { desiredPolicyRule, isOwnPolicy, policyCategory, repairedPolicy, reviewPolicy, type PolicyReview } from './policy-rule';
 import type { PhasePlan } from './phase-plan';
+import { assertDistributable } from './app-readiness';
 import { runPhase, type ResolvedDeps } from './scope';
 import type { Change, EnsurePolicyResult } from './types';
 
@@ -79,7 +80,12 @@ export function planPolicy(facts: PolicyFacts, policy: PolicySpec, tenant: strin
     notes.push(...review.notes);
   }
   if (!facts.property) changes.push(`create custom property ${policy.customProperty} with value ${tenant}`);
-  else if (choiceValueEdit(facts.property, tenant)) changes.push(`add ${tenant} to the choice values of ${policy.customProperty}`);
+  else {
+    // The activity's own edit, read back: what it would add.
+    const edit = choiceValueEdit(facts.property, tenant);
+    if (edit && edit.choiceValues !== facts.property.choiceValues) changes.push(`add ${tenant} to the choice values of ${policy.customProperty}`);
+    if (edit && edit.objectTypes !== facts.property.objectTypes) changes.push(`allow ${policy.customProperty} on apps (object type App)`);
+  }
   const unmarked = facts.apps.filter((app) => app.id && !facts.carrying.has(app.id));
   if (unmarked.length > 0) changes.push(`set ${policy.customProperty}=${tenant} on ${unmarked.map((app) => `"${app.name}"`).join(', ')}`);
   if (problems.length > 0) return { action: 'problem', detail: [...problems, ...changes].join('; ') };
@@ -193,6 +199,8 @@ export async function ensurePolicy(ctx: PhaseContext, deps: ResolvedDeps): Promi
   return runPhase(deps, 'policy', ctx.tenant.name, async (log) => {
     const qrs = await qrsClient(ctx.source);
     const apps = await resolvePlanApps(qrs, ctx);
+    // The value added below makes QSEoW distribute the apps: never to an app that fails verification.
+    await assertDistributable(qrs, apps, ctx);
     const policy = await ensurePolicyRule(qrs, ctx.policy, deps, log);
     const { definition, change: choiceValue } = await ensureChoiceValue(qrs, ctx.policy.customProperty, ctx.tenant.name, deps);
     // allSettled: the attempt ends only when no write of it is still in flight.

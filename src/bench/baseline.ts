@@ -7,6 +7,7 @@ import { closeAllPools, createActivities, onQlikCall } from '../activities';
 import type { RolloutPlan } from '../plan/types';
 import { createLogger } from '../shared/logger';
 import { tenantContext } from '../workflows/context';
+import { SETUP_PHASES } from '../workflows/messages';
 
 export interface BaselineTenant {
   tenant: string;
@@ -55,11 +56,11 @@ export async function runSequentialBaseline(plan: RolloutPlan, tenantNames: stri
       const ctx = tenantContext('bench-baseline', plan, entry);
       current = { tenant: name, ms: 0, calls: 0, cloudWrites: 0, cloudReads: 0, qseowCalls: 0, sharedQrsWrites: 0 };
       const started = Date.now();
-      await activities.ensurePolicy(ctx);
-      await activities.verifyApp(ctx);
-      await activities.ensureDeployment(ctx);
-      await activities.ensureIdp(ctx);
-      await activities.firstPublish(ctx);
+      // The tenant workflow's own order (Qlik's setup order), one phase after the other.
+      const phase: Record<(typeof SETUP_PHASES)[number], (c: typeof ctx) => Promise<unknown>> = {
+        deployment: activities.ensureDeployment, idp: activities.ensureIdp, policy: activities.ensurePolicy, verify: activities.verifyApp, publish: activities.firstPublish,
+      };
+      for (const name of SETUP_PHASES) await phase[name](ctx);
       current.ms = Date.now() - started;
       tenants.push(current);
     }

@@ -1,13 +1,13 @@
 /**
- * Periodic visibility counts of tenants by Status and Phase (and rollouts by Status) for the metrics endpoint.
+ * Periodic visibility counts of tenants by QrState and QrPhase (and rollouts by QrState) for the metrics endpoint.
  *
  * Why per-value queries: Temporal's visibility store can GROUP BY ExecutionStatus only, not custom search
  * attributes. The number of queries is bounded by the label sets (8 statuses, phase breakdown only for statuses
  * where a phase means something and only when that status has tenants), never by the number of tenants.
- * Why backticks around `Status`: STATUS is an SQL keyword to the server's query parser; unquoted, the query is
- * rejected with "invalid search attribute: status".
+ * The attribute names come from src/shared/search-attributes.ts (prefixed, so no SQL keyword needs backticks).
  */
 import type { Client } from '@temporalio/client';
+import { PhaseKey, StateKey } from '../shared/search-attributes';
 import type { Logger } from 'pino';
 import { PHASES, type TenantStatus } from '../workflows/messages';
 import type { RolloutMetrics } from './metrics';
@@ -34,8 +34,8 @@ const quote = (value: string) => `'${value.replace(/'/g, "\\'")}'`;
 const baseQuery = (workflowType: string) => `WorkflowType = ${quote(workflowType)} AND ExecutionStatus != 'ContinuedAsNew'`;
 
 export function tenantStatusQuery(workflowType: string, status: string, phase?: string): string {
-  const phaseClause = phase === undefined ? '' : ` AND Phase = ${quote(phase)}`;
-  return `${baseQuery(workflowType)} AND \`Status\` = ${quote(status)}${phaseClause}`;
+  const phaseClause = phase === undefined ? '' : ` AND ${PhaseKey.name} = ${quote(phase)}`;
+  return `${baseQuery(workflowType)} AND ${StateKey.name} = ${quote(status)}${phaseClause}`;
 }
 
 export async function refreshVisibilityCounts(options: Omit<VisibilityCountOptions, 'intervalMs' | 'logger'>): Promise<void> {

@@ -58,11 +58,11 @@ export class RolloutMetrics {
     ['activity_type', 'outcome'] as const);
 
   readonly tenants = gauge(this.registry, 'tenants',
-    'Tenant workflows by Status and Phase search attributes (a periodic visibility count).',
+    'Tenant workflows by QrState and QrPhase search attributes (a periodic visibility count).',
     ['status', 'phase'] as const);
 
   readonly rollouts = gauge(this.registry, 'rollouts',
-    'Rollout workflows by Status search attribute (a periodic visibility count).',
+    'Rollout workflows by QrState search attribute (a periodic visibility count).',
     ['status'] as const);
 
   readonly visibilityRefreshes = counter(this.registry, 'visibility_refreshes_total',

@@ -28,6 +28,8 @@ export class RolloutBook {
   /** Per wave, how many recorded tenants are in each status ('pending' is derived). */
   private readonly counts: Array<Record<TenantStatus, number>>;
   private final?: { status: RolloutStatus; reason?: string };
+  /** Tenants recorded as failed, oldest first: the Web UI's details list them without scanning every record. */
+  private readonly failing = new Set<string>();
 
   constructor(
     private readonly rolloutId: string,
@@ -37,7 +39,10 @@ export class RolloutBook {
     plan.tenants.forEach((entry) => this.entries.set(entry.name, entry));
     plan.waves.forEach((wave, index) => wave.tenants.forEach((tenant) => this.waveOf.set(tenant, index)));
     this.counts = plan.waves.map(() => emptyCounts());
-    for (const [tenant, record] of Object.entries(state.records)) this.count(tenant, record.status, 1);
+    for (const [tenant, record] of Object.entries(state.records)) {
+      this.count(tenant, record.status, 1);
+      if (record.status === 'failed') this.failing.add(tenant);
+    }
   }
 
   currentWave() {
@@ -74,6 +79,18 @@ export class RolloutBook {
     if (record.attempts && record.attempts > 1) compact.attempts = record.attempts;
     this.state.records[tenant] = compact;
     this.count(tenant, record.status, 1);
+    if (record.status === 'failed') this.failing.add(tenant);
+    else this.failing.delete(tenant);
+  }
+
+  /** The first `limit` failed tenants (oldest failure first) and how many there are. */
+  failures(limit: number): { tenants: TenantProgress[]; count: number } {
+    const tenants: TenantProgress[] = [];
+    for (const tenant of this.failing) {
+      if (tenants.length >= limit) break;
+      tenants.push(this.tenantProgress(tenant));
+    }
+    return { tenants, count: this.failing.size };
   }
 
   private count(tenant: string, status: TenantStatus, delta: number): void {
@@ -163,11 +180,7 @@ export class RolloutBook {
 
   progress(aborting: boolean, includePending: boolean, abortReason?: string, opts: { finalOnly?: boolean } = {}): RolloutProgress {
     const status = this.status(aborting);
-    const waves: WaveProgress[] = this.plan.waves.map((wave, index) => {
-      const counts = { ...this.counts[index] };
-      counts.pending = wave.tenants.length - STATUSES.reduce((sum, s) => sum + (s === 'pending' ? 0 : counts[s]), 0);
-      return { name: wave.name, status: this.waveStatus(index, status), counts, failureBudget: wave.failureBudget };
-    });
+    const waves = this.waves(status);
     const tenants: TenantProgress[] = [];
     for (const wave of this.plan.waves) {
       for (const tenant of wave.tenants) {
@@ -178,8 +191,22 @@ export class RolloutBook {
         tenants.push({ tenant, wave: wave.name, ...(record ?? { status: 'pending' }) });
       }
     }
-    const reason = this.final?.reason ?? (aborting ? abortReason : undefined) ?? this.state.halted ?? this.state.pauseReason;
+    const reason = this.reason(aborting, abortReason);
     return { rolloutId: this.rolloutId, status, reason, currentWave: this.currentWave()?.name, waves, tenants, run: this.state.run };
+  }
+
+  /** Counts per wave, O(waves): what the progress query and the Web UI's details show. */
+  waves(status: RolloutStatus): WaveProgress[] {
+    return this.plan.waves.map((wave, index) => {
+      const counts = { ...this.counts[index] };
+      counts.pending = wave.tenants.length - STATUSES.reduce((sum, s) => sum + (s === 'pending' ? 0 : counts[s]), 0);
+      return { name: wave.name, status: this.waveStatus(index, status), counts, failureBudget: wave.failureBudget };
+    });
+  }
+
+  /** Why the rollout is where it is: its final reason, the abort reason, the spent budget or the pause reason. */
+  reason(aborting: boolean, abortReason?: string): string | undefined {
+    return this.final?.reason ?? (aborting ? abortReason : undefined) ?? this.state.halted ?? this.state.pauseReason;
   }
 
   private waveStatus(index: number, status: RolloutStatus): WaveProgress['status'] {

@@ -14,12 +14,13 @@ import {
   ParentClosePolicy,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { RolloutIdKey, StatusKey, WaveKey } from '../shared/search-attributes';
+import { RolloutIdKey, StateKey, WaveKey } from '../shared/search-attributes';
 import type { RolloutActivities } from '../activities/migrated-tenants';
 import {
   ALREADY_MIGRATED,
@@ -41,6 +42,7 @@ import {
   type RolloutStatus,
   type TenantWorkflowInput,
 } from './messages';
+import { MAX_LISTED_FAILURES, rolloutDetails, tenantSummary } from './details';
 import { OPEN_STATUSES, RolloutBook } from './rollout-book';
 import { SearchAttributeWriter, tenantStartAttributes } from './search';
 import type { tenantWorkflow } from './tenant';
@@ -66,9 +68,18 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutProgr
   let abortReason: string | undefined;
   let startedThisRun = 0;
   const searchAttributes = new SearchAttributeWriter();
-  const publishSearchAttributes = () => searchAttributes.set([
-    [RolloutIdKey, rolloutId], [StatusKey, book.status(aborting)], [WaveKey, book.currentWave()?.name],
-  ]);
+  /** The Web UI's current details (no history event; O(waves), so cheap enough for every report). */
+  const publishDetails = () => {
+    const status = book.status(aborting);
+    const failures = book.failures(MAX_LISTED_FAILURES);
+    setCurrentDetails(rolloutDetails({
+      rolloutId, status, reason: book.reason(aborting, abortReason), run: book.state.run, waves: book.waves(status), failures: failures.tenants, failureCount: failures.count,
+    }));
+  };
+  const publishSearchAttributes = () => {
+    searchAttributes.set([[RolloutIdKey, rolloutId], [StateKey, book.status(aborting)], [WaveKey, book.currentWave()?.name]]);
+    publishDetails();
+  };
   publishSearchAttributes();
 
   // --- messages -------------------------------------------------------------------------------------------
@@ -76,6 +87,7 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutProgr
   setHandler(tenantFinishedSignal, (result) => {
     book.record(result.tenant, { status: result.status, phase: result.phase, reason: result.reason });
     book.checkBudgets();
+    publishDetails();
   });
   const notClosing = () => { if (aborting) throw new Error(`Rollout ${rolloutId} is aborting`); };
   setHandler<RolloutStatus, OptionalReason, typeof pauseUpdate>(pauseUpdate, (args) => {
@@ -120,6 +132,7 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutProgr
     // Recorded before the signal: a retry that fails again at once reports 'failed' while the signal is still
     // being acknowledged, and that report must not be overwritten by 'running'.
     book.record(tenant, { status: 'running', phase: book.state.records[tenant]?.phase, attempts: (book.state.records[tenant]?.attempts ?? 1) + 1 });
+    publishDetails();
     await getExternalWorkflowHandle(workflowIds.tenant(rolloutId, tenant)).signal(tenantRetrySignal);
     return book.tenantProgress(tenant);
   }, { validator: ({ tenant }) => { notClosing(); book.assertStatus(tenant, ['failed'], 'retry'); } });
@@ -130,6 +143,7 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutProgr
       await getExternalWorkflowHandle(workflowIds.tenant(rolloutId, tenant)).signal(tenantSkipSignal, { reason: why });
     }
     book.record(tenant, { status: 'skipped', phase: book.state.records[tenant]?.phase, reason: why });
+    publishDetails();
     return book.tenantProgress(tenant);
   }, { validator: ({ tenant }) => { notClosing(); book.assertStatus(tenant, ['failed', 'pending'], 'skip'); } });
 
@@ -244,6 +258,7 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutProgr
         args: [childInput],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         typedSearchAttributes: tenantStartAttributes(rolloutId, tenant, wave, startRecord),
+        staticSummary: tenantSummary(rolloutId, tenant, wave),
       });
     } catch (err) {
       // Same rollout restarted while this tenant's workflow still runs: it reports to the same rollout id.

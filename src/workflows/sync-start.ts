@@ -5,17 +5,22 @@
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, patched, startChild, workflowInfo } from '@temporalio/workflow';
+import { syncSummary } from './details';
 import type { TenantSyncInput, TenantWorkflowInput } from './messages';
-import { workflowIds } from './messages';
+import { siteKeyOf, workflowIds } from './messages';
 
-/** Starts `workflowType` as an abandoned child with a fixed id; returns false when it was already running. */
-export async function ensureDetachedWorkflow(workflowType: string, workflowId: string, input: unknown): Promise<boolean> {
+/**
+ * Starts `workflowType` as an abandoned child with a fixed id; returns false when it was already running.
+ * `staticSummary`: the one line the Web UI lists it with (details.ts).
+ */
+export async function ensureDetachedWorkflow(workflowType: string, workflowId: string, input: unknown, staticSummary?: string): Promise<boolean> {
   try {
     await startChild(workflowType, {
       workflowId,
       args: [input],
       taskQueue: workflowInfo().taskQueue,
       parentClosePolicy: ParentClosePolicy.ABANDON,
+      ...(staticSummary ? { staticSummary } : {}),
     });
     return true;
   } catch (err) {
@@ -37,5 +42,5 @@ export async function startTenantSync(input: TenantWorkflowInput, lastSynced: Re
   // Before the patch the id named the tenant only, so two sites (or two test runs) sharing a deployment name
   // adopted each other's sync workflow.
   const workflowId = patched('sync-id-per-site') ? workflowIds.sync(input.plan.source, input.tenant.name) : `sync-${input.tenant.name}`;
-  return ensureDetachedWorkflow('tenantSyncWorkflow', workflowId, syncInput);
+  return ensureDetachedWorkflow('tenantSyncWorkflow', workflowId, syncInput, syncSummary(input.tenant.name, siteKeyOf(input.plan.source)));
 }

@@ -15,6 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { tenantContext, isLater, latest } from './context';
+import { reloadWatcherSummary } from './details';
 import { describeFailure } from './failures';
 import {
   appReloadedSignal,
@@ -71,7 +72,7 @@ export async function tenantSyncWorkflow(input: TenantSyncInput): Promise<SyncSt
   let registered = carried?.registered ?? false;
   if (!registered) {
     const watcherInput: ReloadWatcherInput = { siteKey: siteKeyOf(input.plan.source), source: input.plan.source, pollIntervalMs: input.plan.sync.pollIntervalMs };
-    await ensureDetachedWorkflow('reloadWatcherWorkflow', watcherId, watcherInput);
+    await ensureDetachedWorkflow('reloadWatcherWorkflow', watcherId, watcherInput, reloadWatcherSummary(watcherInput.siteKey));
     await getExternalWorkflowHandle(watcherId).signal(registerSyncSignal, { syncWorkflowId: workflowInfo().workflowId, apps: input.plan.apps });
     registered = true;
   }

@@ -9,6 +9,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  setCurrentDetails,
   setHandler,
   allHandlersFinished,
 } from '@temporalio/workflow';
@@ -31,6 +32,7 @@ import {
 } from './messages';
 import { phaseActivities } from './phase-activities';
 import { tenantContext } from './context';
+import { tenantDetails } from './details';
 import { describeFailure } from './failures';
 import { tenantSearchAttributes } from './search';
 import { startTenantSync } from './sync-start';
@@ -52,10 +54,19 @@ export async function tenantWorkflow(input: TenantWorkflowInput): Promise<Tenant
   let published: FirstPublishResult | undefined;
   const searchAttributes = tenantSearchAttributes(input);
 
+  const phases: PhaseName[] = [...(input.setupOrder === 'documented' ? SETUP_PHASES : LEGACY_SETUP_PHASES), ...(input.plan.sync.enabled ? ['sync' as const] : [])];
+  const attemptsOf: Partial<Record<PhaseName, number>> = {};
+  /** The Web UI's current details: set with every status change (no history event). */
+  const publishDetails = () => setCurrentDetails(tenantDetails({
+    rolloutId: input.rolloutId, tenant, wave: input.wave, status: state.status, phase: state.phase, reason: state.reason, phases,
+    completedPhases: state.completedPhases, attempts: state.phase ? attemptsOf[state.phase] : undefined,
+  }));
   const setStatus = (status: TenantState['status'], phase = state.phase, reason?: string) => {
     Object.assign(state, { status, phase, reason });
     searchAttributes.upsert(status, phase);
+    publishDetails();
   };
+  publishDetails();
 
   // Messages: the update and signal variants share one implementation each.
   const canRetry = () => {
@@ -81,13 +92,10 @@ export async function tenantWorkflow(input: TenantWorkflowInput): Promise<Tenant
   setHandler(tenantSkipSignal, ({ reason }) => { if (state.status === 'waiting-for-action' || state.status === 'paused') skip(reason); });
 
   const ctx = tenantContext(input.rolloutId, input.plan, input.tenant);
-  const attemptsOf: Partial<Record<PhaseName, number>> = {};
 
   /** Runs the phases not yet completed; returns the first failure, or undefined when all succeeded. */
   const runPhases = async (): Promise<PhaseFailure | 'skipped' | undefined> => {
-    const setup = input.setupOrder === 'documented' ? SETUP_PHASES : LEGACY_SETUP_PHASES;
-    const todo: PhaseName[] = [...setup, ...(input.plan.sync.enabled ? ['sync' as const] : [])];
-    for (const phase of todo) {
+    for (const phase of phases) {
       if (state.completedPhases.includes(phase)) continue;
       if (paused) {
         setStatus('paused', phase);

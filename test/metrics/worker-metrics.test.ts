@@ -66,21 +66,22 @@ function tenantInput(rolloutId: string, site: Site, tenant: Tenant): TenantWorkf
     tenant: { name: tenant.name, url: tenant.url, managedSpace: `${tenant.name} Analytics`, auth: { type: 'apiKey', key: tenant.apiKeyRef } },
     // Fast retries so the counters move within the test; production keeps the defaults.
     activityRetry: { initialIntervalMs: 200, maximumIntervalMs: 1_000 },
+    setupOrder: 'documented',
   };
 }
 
-test('Qlik unreachable: call, error and activity counters climb while Temporal retries, the tenant shows in phase policy', async () => {
+test('Qlik unreachable: call, error and activity counters climb while Temporal retries, the tenant shows in its first phase (deployment)', async () => {
   const healthz = await fetch(worker.metricsUrl.replace(/\/metrics$/, '/healthz'));
   expect(healthz.status).toBe(200);
 
   const before = await scrape(worker.metricsUrl);
-  const qrsCalls = (s: Sample[]) => total(s, 'qlik_rollout_qlik_api_calls_total', { host_kind: 'qrs', status_class: 'network' });
-  const policyAttempts = (s: Sample[]) => total(s, 'qlik_rollout_activity_duration_seconds_count', { activity_type: 'ensurePolicy' });
-  expect(qrsCalls(before)).toBe(0);
-  expect(policyAttempts(before)).toBe(0);
+  const hdsCalls = (s: Sample[]) => total(s, 'qlik_rollout_qlik_api_calls_total', { host_kind: 'hds', status_class: 'network' });
+  const deploymentAttempts = (s: Sample[]) => total(s, 'qlik_rollout_activity_duration_seconds_count', { activity_type: 'ensureDeployment' });
+  expect(hdsCalls(before)).toBe(0);
+  expect(deploymentAttempts(before)).toBe(0);
 
   const rolloutId = `metrics-down-${Date.now().toString(36)}`;
-  // A closed loopback port: every QRS call fails with a connection error.
+  // A closed loopback port: every QSEoW call (the deployment phase's HDS calls first) fails with a connection error.
   const closed = `http://127.0.0.1:${await freePort()}`;
   const site: Site = { qrsUrl: `${closed}/jwt`, deploymentsUrl: `${closed}/jwt`, tokenRef: 'env:METRICS_TEST_QRS_JWT', apps: [{ name: 'Sales', stream: 'Customers' }] };
   const handle = await t.client.workflow.start('tenantWorkflow', {
@@ -89,25 +90,25 @@ test('Qlik unreachable: call, error and activity counters climb while Temporal r
     args: [tenantInput(rolloutId, site, { name: 'metrics-tenant', url: closed, apiKeyRef: 'env:METRICS_TEST_API_KEY' })],
   });
   try {
-    const first = await scrapeUntil(worker.metricsUrl, (s) => policyAttempts(s) >= 1
-      && total(s, 'qlik_rollout_tenants', { status: 'running', phase: 'policy' }) >= 1);
-    const second = await scrapeUntil(worker.metricsUrl, (s) => policyAttempts(s) >= policyAttempts(first) + 2);
+    const first = await scrapeUntil(worker.metricsUrl, (s) => deploymentAttempts(s) >= 1
+      && total(s, 'qlik_rollout_tenants', { status: 'running', phase: 'deployment' }) >= 1);
+    const second = await scrapeUntil(worker.metricsUrl, (s) => deploymentAttempts(s) >= deploymentAttempts(first) + 2);
 
     // Project metrics: Qlik calls by host kind and status class (never by tenant), errors, activity timings.
-    expect(qrsCalls(first)).toBeGreaterThanOrEqual(1);
-    expect(qrsCalls(second)).toBeGreaterThan(qrsCalls(first));
-    expect(total(second, 'qlik_rollout_qlik_api_errors_total', { host_kind: 'qrs', status_class: 'network' }))
-      .toBeGreaterThan(total(first, 'qlik_rollout_qlik_api_errors_total', { host_kind: 'qrs', status_class: 'network' }));
+    expect(hdsCalls(first)).toBeGreaterThanOrEqual(1);
+    expect(hdsCalls(second)).toBeGreaterThan(hdsCalls(first));
+    expect(total(second, 'qlik_rollout_qlik_api_errors_total', { host_kind: 'hds', status_class: 'network' }))
+      .toBeGreaterThan(total(first, 'qlik_rollout_qlik_api_errors_total', { host_kind: 'hds', status_class: 'network' }));
     expect(second.filter((s) => s.name.startsWith('qlik_rollout_qlik_api') && 'tenant' in s.labels)).toEqual([]);
-    expect(total(second, 'qlik_rollout_activity_duration_seconds_count', { activity_type: 'ensurePolicy', outcome: 'ok' })).toBe(0);
+    expect(total(second, 'qlik_rollout_activity_duration_seconds_count', { activity_type: 'ensureDeployment', outcome: 'ok' })).toBe(0);
     expect(total(second, 'qlik_rollout_visibility_refreshes_total', { result: 'ok' }))
       .toBeGreaterThan(total(before, 'qlik_rollout_visibility_refreshes_total', { result: 'ok' }));
 
     // SDK runtime metrics (Core's exporter), merged into the same endpoint.
     const sdkRequests = (s: Sample[]) => total(s, 'temporal_request') + total(s, 'temporal_long_request');
     expect(sdkRequests(second)).toBeGreaterThan(sdkRequests(before));
-    expect(total(second, 'temporal_activity_execution_failed', { activity_type: 'ensurePolicy' }))
-      .toBeGreaterThan(total(first, 'temporal_activity_execution_failed', { activity_type: 'ensurePolicy' }));
+    expect(total(second, 'temporal_activity_execution_failed', { activity_type: 'ensureDeployment' }))
+      .toBeGreaterThan(total(first, 'temporal_activity_execution_failed', { activity_type: 'ensureDeployment' }));
   } finally {
     await handle.terminate('metrics test done');
   }

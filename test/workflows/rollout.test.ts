@@ -1,5 +1,5 @@
 // pause/abort take an optional argument, which the client's executeUpdate overloads cannot express: call by name.
-import { PhaseKey, RolloutIdKey, StatusKey, TenantKey, WaveKey } from '../../src/shared/search-attributes';
+import { PhaseKey, RolloutIdKey, StateKey, TenantKey, WaveKey } from '../../src/shared/search-attributes';
 import { rolloutWorkflow } from '../../src/workflows';
 import {
   abortUpdate,
@@ -51,7 +51,7 @@ test('20 tenants in 3 waves: canary first, window bounded, every tenant once; co
     expect(rec.calls.filter((c) => c.activity === 'ensurePolicy').slice(0, 2).map((c) => c.tenant)).toEqual(['tenant-01', 'tenant-02']);
     expect(maxRunning).toBeLessThanOrEqual(4);
     const described = await handle.describe();
-    expect(described.typedSearchAttributes.get(StatusKey)).toBe('succeeded');
+    expect(described.typedSearchAttributes.get(StateKey)).toBe('succeeded');
     await recordHistory(t.client.workflow.getHandle(handle.workflowId), 'rollout-last-run-after-continue-as-new');
   });
 });
@@ -65,13 +65,13 @@ test('a tenant started by the rollout carries its search attributes from its sta
     const tenant = t.client.workflow.getHandle(workflowIds.tenant(rolloutId, plan.tenants[0].name));
     const events = (await tenant.fetchHistory()).events ?? [];
     const started = events[0].workflowExecutionStartedEventAttributes?.searchAttributes?.indexedFields ?? {};
-    expect(Object.keys(started).sort()).toEqual([PhaseKey.name, RolloutIdKey.name, StatusKey.name, TenantKey.name, WaveKey.name].sort());
+    expect(Object.keys(started).sort()).toEqual([PhaseKey.name, RolloutIdKey.name, StateKey.name, TenantKey.name, WaveKey.name].sort());
     const firstActivity = events.findIndex((e) => e.activityTaskScheduledEventAttributes);
     expect(firstActivity).toBeGreaterThan(0);
     expect(events.slice(0, firstActivity).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes)).toEqual([]);
     // Each later phase still shows in the Web UI: Phase moved on, and the final Status is written.
     const described = await tenant.describe();
-    expect(described.typedSearchAttributes.get(StatusKey)).toBe('succeeded');
+    expect(described.typedSearchAttributes.get(StateKey)).toBe('succeeded');
     expect(described.typedSearchAttributes.get(PhaseKey)).toBe('publish');
     expect(described.typedSearchAttributes.get(TenantKey)).toBe(plan.tenants[0].name);
     await recordHistory(tenant, 'tenant-started-with-attributes');

@@ -1,5 +1,5 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { PhaseKey, StatusKey } from '../../src/shared/search-attributes';
+import { PhaseKey, StateKey } from '../../src/shared/search-attributes';
 import { tenantWorkflow } from '../../src/workflows';
 import {
   tenantPauseUpdate,
@@ -37,7 +37,7 @@ test('runs the five phases once, in order, and shows the outcome by query and se
     const state = await handle.query(tenantStateQuery);
     expect(state.completedPhases).toEqual(['deployment', 'idp', 'policy', 'verify', 'publish']);
     const described = await handle.describe();
-    expect(described.typedSearchAttributes.get(StatusKey)).toBe('succeeded');
+    expect(described.typedSearchAttributes.get(StateKey)).toBe('succeeded');
     expect(described.typedSearchAttributes.get(PhaseKey)).toBe('publish');
     await recordHistory(handle, 'tenant-succeeded-documented-order');
   });

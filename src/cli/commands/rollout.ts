@@ -1,6 +1,7 @@
 /** start, status, watch, list: starting a rollout and following it. */
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { RolloutIdKey } from '../../shared/search-attributes';
+import { rolloutSummary } from '../../workflows/details';
 import { progressQuery, workflowIds, type RolloutInput, type RolloutProgress } from '../../workflows/messages';
 import { workflowUiUrl } from '../connection';
 import { type CommandContext, explainWorkflowError, loadPlanOrExit, rolloutIdFrom } from '../context';
@@ -28,7 +29,7 @@ export async function startCommand(ctx: CommandContext, planFile: string, option
       taskQueue: settings.taskQueue,
       args: [input],
       typedSearchAttributes: [{ key: RolloutIdKey, value: plan.name }],
-      staticSummary: `Rollout ${plan.name}: ${plan.tenants.length} tenants in ${plan.waves.length} waves`,
+      staticSummary: rolloutSummary(plan, { onlyNew: options.workflowOptions?.onlyNew }),
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

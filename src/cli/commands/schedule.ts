@@ -8,6 +8,7 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type ScheduleDescription, type ScheduleHandle, type ScheduleOptions, type ScheduleSpec } from '@temporalio/client';
 import { parseDuration } from '../../plan/schema';
 import { RolloutIdKey } from '../../shared/search-attributes';
+import { rolloutSummary } from '../../workflows/details';
 import { workflowIds, type RolloutInput } from '../../workflows/messages';
 import { type CommandContext, loadPlanOrExit } from '../context';
 import { BadInputError, ExitCode, printResult } from '../io';
@@ -60,6 +61,7 @@ export async function scheduleCreateCommand(ctx: CommandContext, planFile: strin
       taskQueue: settings.taskQueue,
       args: [input],
       typedSearchAttributes: [{ key: RolloutIdKey, value: plan.name }],
+      staticSummary: `${rolloutSummary(plan, { onlyNew })}; started by schedule ${scheduleId}`,
       // The spec as written (the server keeps cron as calendars), shown by `schedule describe`; updatable, unlike the schedule's memo.
       memo: { when: options.every ? `every ${options.every}` : `cron ${spec.cronExpressions?.[0]}`, tenants: onlyNew ? 'only new' : 'all' },
     },

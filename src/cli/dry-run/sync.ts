@@ -15,16 +15,21 @@ const DESCRIBE_TIMEOUT_MS = 5_000;
 
 export type SyncProbe = (tenant: string) => Promise<PhasePreview>;
 
-/** How each tenant's sync line is found; `temporal` rejects (or is undefined) when the CLI cannot reach Temporal. */
-export function syncProbe(plan: Pick<RolloutPlan, 'source' | 'sync'>, temporal: () => Promise<Client>): SyncProbe {
+/** How each tenant's sync line is found; `temporal` rejects when the CLI cannot reach Temporal at `address`. */
+export function syncProbe(plan: Pick<RolloutPlan, 'source' | 'sync'>, address: string, temporal: () => Promise<Client>): SyncProbe {
   const poll = `poll every ${plan.sync.pollIntervalMs / 1000}s`;
   let client: Promise<Client | Error> | undefined;
   return async (tenant) => {
     if (!plan.sync.enabled) return { phase: 'sync', action: 'unchanged', detail: 'sync disabled in the plan' };
     client ??= temporal().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
     const connected = await client;
-    const unreachable = (why: string): PhasePreview => ({ phase: 'sync', action: 'unknown', detail: `unknown: Temporal not reachable (${why}); cannot tell whether the sync runs` });
-    if (connected instanceof Error) return unreachable(firstLine(connected.message));
+    const unreachable = (why?: string): PhasePreview => ({
+      phase: 'sync',
+      action: 'unknown',
+      detail: `unknown: Temporal not reachable at ${address}${why ? ` (${why})` : ''}; cannot tell whether the sync runs (set TEMPORAL_ADDRESS or --profile)`,
+    });
+    // The connection error itself (with its advice) is long: the address says enough here.
+    if (connected instanceof Error) return unreachable();
     const workflowId = workflowIds.sync(plan.source, tenant);
     try {
       const described = await withDeadline(connected.workflow.getHandle(workflowId).describe(), DESCRIBE_TIMEOUT_MS, () => {
