@@ -125,6 +125,7 @@ test('list by rollout shows each execution status; summaries and current details
     // one, so far) and that refusal is not an error.
     const migrated = await migratedTenants({ rolloutId, tenantIdPrefix: workflowIds.tenant(rolloutId, ''), syncIdPrefix: `sync-${rid('none')}-` }, t.client);
     expect(migrated.tenants).toEqual(['tenant-01', 'tenant-02', 'tenant-03']);
+    await expect(t.client.workflow.count(`RolloutId = '${rolloutId}' AND \`Status\` = 'succeeded'`)).rejects.toMatchObject({ cause: { code: 3 } });
   });
 });
 
