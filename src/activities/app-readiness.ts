@@ -38,13 +38,19 @@ export function appProblems(app: AppFacts, tasks: ReloadTask[], ctx: PhaseContex
   return problems;
 }
 
+/**
+ * Why phase 1 would not add the tenant's value to any app (undefined: every app meets the rule but for that value).
+ * Read-only: assertDistributable throws it, the dry run shows it as the policy line's problem.
+ */
+export function notDistributable(apps: AppFacts[], tasks: ReloadTask[], ctx: PhaseContext, target: string): string | undefined {
+  const problems = apps.flatMap((app) => appProblems(app, tasks, ctx, true).map((problem) => `app "${app.name}" (${app.id}) ${problem}`));
+  if (problems.length === 0) return undefined;
+  return `Tenant ${ctx.tenant.name}: ${problems.length} problem(s) on ${target}, so its value was not added to any app and QSEoW distributes nothing: ${problems.join('; ')}.`;
+}
+
 /** Before phase 1 adds the tenant's value: every app must already meet the rule but for that value. */
 export async function assertDistributable(qrs: Transport, apps: AppFacts[], ctx: PhaseContext): Promise<void> {
   const tasks = await reloadTasksOfApps(qrs, apps.map((app) => app.id));
-  const problems = apps.flatMap((app) => appProblems(app, tasks, ctx, true).map((problem) => `app "${app.name}" (${app.id}) ${problem}`));
-  if (problems.length > 0) {
-    throw verificationFailure(
-      `Tenant ${ctx.tenant.name}: ${problems.length} problem(s) on ${qrs.target}, so its value was not added to any app and QSEoW distributes nothing: ${problems.join('; ')}.`,
-    );
-  }
+  const problem = notDistributable(apps, tasks, ctx, qrs.target);
+  if (problem) throw verificationFailure(problem);
 }

@@ -61,14 +61,18 @@ export interface PolicyFacts {
   apps: Array<{ name: string; id?: string }>;
   /** Ids of the plan apps that already carry the tenant's value. */
   carrying: Set<string>;
+  /** notDistributable's answer (app-readiness.ts): why the phase would refuse to add the value to any app. */
+  notDistributable?: string;
 }
 
 /**
  * What the policy phase would do for one tenant (read-only, for the dry run), decided by the same functions the
- * activity uses: unknown apps and a policy it may not rewrite (reviewPolicy's blocker) stop it, as they would.
+ * activity uses: unknown apps, apps that fail verification (notDistributable) and a policy it may not rewrite
+ * (reviewPolicy's blocker) stop it, as they would.
  */
 export function planPolicy(facts: PolicyFacts, policy: PolicySpec, tenant: string, target: string): PhasePlan {
   const problems = facts.apps.filter((app) => !app.id).map((app) => unknownAppMessage(tenant, app.name, target));
+  if (facts.notDistributable) problems.push(facts.notDistributable);
   const changes: string[] = [];
   const notes: string[] = [];
   const rule = existingPolicy(facts.rules, policy.name);

@@ -4,6 +4,7 @@
  * tenant (hand-made IdPs, another QSEoW site's or another deployment's) is foreign and never touched.
  */
 import { createHash } from 'node:crypto';
+import { stripUnsafe } from '../shared/display';
 
 /** What a description of ours says: which deployment, which token (fingerprint). */
 export interface IdpMarker {
@@ -94,6 +95,6 @@ export function parseIdpMarker(description: string | null | undefined): IdpMarke
  * control characters out, long opaque runs (which could be a pasted token) redacted, truncated to `max`.
  */
 export function sanitizeText(text: string | null | undefined, max = 80): string {
-  const clean = (text ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/[A-Za-z0-9+/=_-]{24,}/g, '[redacted]').replace(/\s+/g, ' ').trim();
+  const clean = stripUnsafe(text ?? '').replace(/[A-Za-z0-9+/=_-]{24,}/g, '[redacted]').replace(/\s+/g, ' ').trim();
   return clean.length > max ? `${clean.slice(0, max - 3)}...` : clean;
 }

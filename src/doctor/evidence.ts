@@ -4,8 +4,8 @@
  * table) and anything that looks like a credential.
  */
 import { isHttpStatus, QlikHttpError, QlikNetworkError, QlikResponseShapeError } from '../qlik/errors';
+import { stripUnsafe } from '../shared/display';
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 /** A JWT (three base64url parts starting with a JSON header) or a bearer value. */
 const JWT = /eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g;
 const BEARER = /(bearer\s+)[^\s,;]+/gi;
@@ -17,7 +17,7 @@ export function sanitise(text: string, redact: readonly string[] = []): string {
   for (const secret of redact) {
     if (secret.length >= 6) out = out.split(secret).join('***');
   }
-  out = out.replace(JWT, '***').replace(BEARER, '$1***').replace(CONTROL, ' ').replace(/\s{2,}/g, ' ').trim();
+  out = stripUnsafe(out.replace(JWT, '***').replace(BEARER, '$1***')).replace(/\s{2,}/g, ' ').trim();
   return out.length > MAX_EVIDENCE ? `${out.slice(0, MAX_EVIDENCE - 1)}…` : out;
 }
 

@@ -5,27 +5,9 @@
  * described (a JWT, a PEM private key), never shown.
  */
 
-/** C0/C1 controls, DEL, bidi marks and overrides, zero-width and other invisible formatting characters, lone surrogates. */
-const UNSAFE_CHAR = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+import { escapeText, hasUnsafeChars } from '../shared/display';
 
-/** True when the text holds a character a name should never contain (see UNSAFE_CHAR). */
-export function hasUnsafeChars(text: string): boolean {
-  UNSAFE_CHAR.lastIndex = 0;
-  const found = UNSAFE_CHAR.test(text);
-  UNSAFE_CHAR.lastIndex = 0;
-  return found;
-}
-
-/** The text with every unsafe character written as an escape (\x1b, \n, \u202e), so it prints on one harmless line. */
-export function escapeText(text: string): string {
-  return text.replace(UNSAFE_CHAR, (ch) => {
-    const code = ch.charCodeAt(0);
-    if (ch === '\n') return '\\n';
-    if (ch === '\r') return '\\r';
-    if (ch === '\t') return '\\t';
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
+export { escapeText, hasUnsafeChars };
 
 /** Longest value echoed in a message, in characters; longer ones are cut and their length given. */
 export const MAX_SHOWN_CHARS = 80;

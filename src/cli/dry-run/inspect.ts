@@ -13,7 +13,7 @@ import { systemRules, type SystemRule } from '../../qlik/qrs/system-rules';
 import { customPropertyDefinitions, type CustomPropertyDefinition } from '../../qlik/qrs/custom-properties';
 import { appsCarryingValue, findAppsByName, pickPlanApp, type AppFacts } from '../../qlik/qrs/apps';
 import { reloadTasksOfApps, type ReloadTask } from '../../qlik/qrs/reload-tasks';
-import { appProblems } from '../../activities/verify-app';
+import { appProblems, notDistributable } from '../../activities/app-readiness';
 import { quote } from '../../qlik/qrs/client';
 import { cloudClient } from '../../qlik/cloud/client';
 import { listIdentityProviders } from '../../qlik/cloud/identity-providers';
@@ -77,11 +77,14 @@ export async function readSite(plan: RolloutPlan): Promise<SiteSnapshot> {
   };
 }
 
-async function policyPreview(plan: RolloutPlan, site: SiteSnapshot, tenant: string): Promise<PhasePreview> {
-  const found = site.apps.flatMap((a) => (a.app ? [a.app.id] : []));
-  const carrying = found.length > 0 ? await appsCarryingValue(await qrsClient(plan.source), found, plan.policy.customProperty, tenant) : new Set<string>();
+async function policyPreview(plan: RolloutPlan, site: SiteSnapshot, entry: RolloutPlan['tenants'][number]): Promise<PhasePreview> {
+  const tenant = entry.name;
+  const found = site.apps.flatMap((a) => (a.app ? [a.app] : []));
+  const carrying = found.length > 0 ? await appsCarryingValue(await qrsClient(plan.source), found.map((app) => app.id), plan.policy.customProperty, tenant) : new Set<string>();
   const apps = site.apps.map((a) => ({ name: a.name, ...(a.app ? { id: a.app.id } : {}) }));
-  return { phase: 'policy', ...planPolicy({ rules: site.rules, property: site.property, apps, carrying }, plan.policy, tenant, site.qrsTarget) };
+  const refused = notDistributable(found, site.reloadTasks, phaseContext(plan.name, plan, entry), site.qrsTarget);
+  const facts = { rules: site.rules, property: site.property, apps, carrying, ...(refused ? { notDistributable: refused } : {}) };
+  return { phase: 'policy', ...planPolicy(facts, plan.policy, tenant, site.qrsTarget) };
 }
 
 /** verifyApp's own checks on the data already read; problems here would fail the tenant when the rollout runs. */
@@ -171,6 +174,6 @@ export async function previewTenant(plan: RolloutPlan, site: SiteSnapshot, entry
     tenant: entry.name,
     wave,
     // Qlik's documented setup order: deployment, IdP, then the policy (the value that makes it match), then publish.
-    phases: [deployment.preview, cloud[0], await policyPreview(plan, site, entry.name), verifyPreview(plan, site, entry), cloud[1], await sync(entry.name)],
+    phases: [deployment.preview, cloud[0], await policyPreview(plan, site, entry), verifyPreview(plan, site, entry), cloud[1], await sync(entry.name)],
   };
 }
