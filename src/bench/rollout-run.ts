@@ -8,6 +8,7 @@ import { planFromObject } from '../plan/load';
 import { meanTimeline, tenantTimeline, type TenantTimeline } from './timeline';
 import type { RolloutPlan } from '../plan/types';
 import type { rolloutWorkflow } from '../workflows';
+import { rolloutSummary } from '../workflows/details';
 import { progressQuery, workflowIds, type RolloutOptions, type RolloutProgress } from '../workflows/messages';
 import type { SimChildInfo } from './sim-child';
 
@@ -76,6 +77,7 @@ export async function runRollout(client: Client, taskQueue: string, plan: Rollou
   const started = Date.now();
   const handle = await client.workflow.start<typeof rolloutWorkflow>('rolloutWorkflow', {
     taskQueue, workflowId: workflowIds.rollout(rolloutId), args: [{ rolloutId, plan, options: rolloutOptions }],
+    staticSummary: `${rolloutSummary({ ...plan, name: rolloutId })} (npm run bench)`,
   });
   const ticker = setInterval(() => {
     void handle.query(progressQuery).then((p) => {

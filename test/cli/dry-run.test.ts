@@ -136,6 +136,15 @@ test('a QMC-made policy without the conditions the tool relies on: the policy li
   expect(repaired.byTenant[`${name}-t1`].policy).toMatchObject({ action: 'update', detail: expect.stringContaining("repair the adopted policy's conditions") });
   // The CLI closed its connection pools on the way out: a new client for the clean-up.
   await systemRules.remove(await qrsClient(plan.source), rule.id);
+
+  // An app whose last reload failed: phase 1 would refuse to add the value that makes QSEoW distribute it.
+  const failing = `${file.replace(/\.yaml$/, '')}-failing.yaml`;
+  fs.writeFileSync(failing, stringify({ ...planFile, apps: [...planFile.apps, { name: 'Failed Finance', stream: 'Customers' }] }));
+  const refused = await dryRun(failing);
+  expect(refused.code).toBe(1);
+  expect(refused.byTenant[`${name}-t1`].policy).toMatchObject({ action: 'problem', detail: expect.stringMatching(/app "Failed Finance" .* failed its last reload.*/) });
+  expect(refused.byTenant[`${name}-t1`].policy.detail).toContain('its value was not added to any app');
+  expect(refused.byTenant[`${name}-t1`].verify.action).toBe('problem');
 }, 60_000);
 
 test('an IdP of ours for the deployment with another token: stale, replaced create-first (before any rollout)', async () => {

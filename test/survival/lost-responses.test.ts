@@ -3,24 +3,15 @@
  * the simulator applies the write and then destroys the socket or answers 503 (FaultRule.lostResponseRate = 1: every
  * write on the route, half for the temporary selection). The phase retries, re-reads by natural key and converges with exactly one object.
  */
-import type { SimRequestLogEntry, Simulator } from '../../src/simulator/api';
+import type { SimRequestLogEntry } from '../../src/simulator/api';
 import { rolloutWorkflow } from '../../src/workflows';
 import { workflowIds } from '../../src/workflows/messages';
-import type { TestTemporal } from '../helpers/temporal';
-import { closeSim, simPlan, startSim, useSimWorker } from '../integration/sim-rollout';
-import { exactlyOnceProblems } from './support';
+import { simPlan } from '../integration/sim-rollout';
+import { exactlyOnceProblems, simPerTest } from './support';
 
 jest.setTimeout(120_000);
 
-let t: TestTemporal;
-let taskQueue: string;
-let sim: Simulator | undefined;
-
-useSimWorker((ready) => ({ t, taskQueue } = ready));
-afterEach(async () => {
-  await closeSim(sim);
-  sim = undefined;
-});
+const { rig, start } = simPerTest();
 
 /** Each write the tool makes, by the object it makes (method + path prefix, as FaultRule.route matches). */
 const WRITE_ROUTES: Array<{ object: string; host: string; route: string; rate?: number; seed?: number }> = [
@@ -43,13 +34,13 @@ const matches = (e: SimRequestLogEntry, route: string) => `${e.method} ${e.path}
 const CASES = WRITE_ROUTES.flatMap((r) => (['reset', '503'] as const).map((as) => ({ ...r, as })));
 
 test.each(CASES)('lost answers ($as) on $route ($object): the phase converges with exactly one object', async ({ host, route, as, rate, seed }) => {
-  sim = await startSim({ tenants: 2, seed: seed ?? 31 });
+  const sim = await start({ tenants: 2, seed: seed ?? 31 });
   const plan = simPlan(sim, [{ name: 'all', size: 2, concurrency: 2 }], { retries: { transientMs: 60_000, rateLimitedMs: 120_000 } });
   sim.clearRequestLog();
   sim.setFaults([{ host, route, lostResponseRate: rate ?? 1, lostResponseAs: as }]);
   const rolloutId = `lost-${as}-${route.replace(/[^a-z]+/gi, '-').toLowerCase()}-${Date.now().toString(36)}`;
-  const result = await t.client.workflow.execute(rolloutWorkflow, {
-    taskQueue, workflowId: workflowIds.rollout(rolloutId),
+  const result = await rig.t.client.workflow.execute(rolloutWorkflow, {
+    taskQueue: rig.taskQueue, workflowId: workflowIds.rollout(rolloutId),
     args: [{ rolloutId, plan, options: { activityRetry: { initialIntervalMs: 100, maximumIntervalMs: 500 }, tenantActionTimeoutMs: 1_000 } }],
   });
   sim.setFaults([]);

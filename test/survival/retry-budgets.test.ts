@@ -3,32 +3,22 @@
  * multi-minute outage of another both converge with no operator action and far more attempts than the old fixed
  * budgets (6 or 8) allowed; a spent transient budget stops the phase with a message naming it.
  */
-import type { Simulator } from '../../src/simulator/api';
 import { DEFAULT_DISTRIBUTION } from '../../src/plan/types';
 import { rolloutWorkflow } from '../../src/workflows';
 import { workflowIds, type TenantResult } from '../../src/workflows/messages';
-import type { TestTemporal } from '../helpers/temporal';
-import { closeSim, simPlan, startSim, useSimWorker } from '../integration/sim-rollout';
-import { exactlyOnceProblems } from './support';
+import { simPlan } from '../integration/sim-rollout';
+import { exactlyOnceProblems, simPerTest } from './support';
 
 jest.setTimeout(420_000);
 
-let t: TestTemporal;
-let taskQueue: string;
-let sim: Simulator | undefined;
+const { rig, start } = simPerTest();
 
-useSimWorker((ready) => ({ t, taskQueue } = ready));
-afterEach(async () => {
-  await closeSim(sim);
-  sim = undefined;
-});
-
-/** Multi-minute: longer than the old publish budget (6 attempts, ~31 s of backoff) by far. CHAOS_OUTAGE_MS overrides. */
+/** Multi-minute: longer than the old publish budget (6 attempts, ~31 s of backoff) by far. OUTAGE_MS overrides. */
 const OUTAGE_MS = Number(process.env.OUTAGE_MS ?? 150_000);
 
 /** Highest attempt number of any activity in a workflow's history, per activity type. */
 async function attemptsOf(workflowId: string): Promise<Record<string, number>> {
-  const history = await t.client.workflow.getHandle(workflowId).fetchHistory();
+  const history = await rig.t.client.workflow.getHandle(workflowId).fetchHistory();
   const scheduled = new Map<string, string>();
   const most: Record<string, number> = {};
   for (const event of history.events ?? []) {
@@ -44,7 +34,7 @@ async function attemptsOf(workflowId: string): Promise<Record<string, number>> {
 }
 
 test('a 429 storm on one tenant and a multi-minute outage of another converge with no operator action', async () => {
-  sim = await startSim({ tenants: 4, seed: 41 });
+  const sim = await start({ tenants: 4, seed: 41 });
   const [, stormy, down] = sim.tenants.map((x) => x.name);
   const plan = simPlan(sim, [{ name: 'all', size: 4, concurrency: 4 }], {
     retries: { transientMs: OUTAGE_MS + 120_000, rateLimitedMs: OUTAGE_MS + 300_000 },
@@ -57,8 +47,8 @@ test('a 429 storm on one tenant and a multi-minute outage of another converge wi
   const rolloutId = `budgets-${Date.now().toString(36)}`;
   const started = Date.now();
   // No maximumAttempts: production's unlimited attempts; short intervals only to keep the test brisk.
-  const result = await t.client.workflow.execute(rolloutWorkflow, {
-    taskQueue, workflowId: workflowIds.rollout(rolloutId),
+  const result = await rig.t.client.workflow.execute(rolloutWorkflow, {
+    taskQueue: rig.taskQueue, workflowId: workflowIds.rollout(rolloutId),
     args: [{ rolloutId, plan, options: { activityRetry: { initialIntervalMs: 200, maximumIntervalMs: 5_000 }, tenantActionTimeoutMs: 1_000 } }],
   });
   const ms = Date.now() - started;
@@ -79,17 +69,17 @@ test('a 429 storm on one tenant and a multi-minute outage of another converge wi
 });
 
 test('a spent transient budget stops the phase at once, naming retries.transient', async () => {
-  sim = await startSim({ tenants: 1, seed: 43 });
+  const sim = await start({ tenants: 1, seed: 43 });
   const plan = simPlan(sim, [{ name: 'all', size: 1, concurrency: 1, failureBudget: 1 }], { retries: { transientMs: 3_000, rateLimitedMs: 60_000 } });
   const tenant = sim.tenants[0].name;
   sim.setTenantDown({ tenant, forMs: 60_000 });
   const rolloutId = `budget-spent-${Date.now().toString(36)}`;
   const started = Date.now();
-  await t.client.workflow.execute(rolloutWorkflow, {
-    taskQueue, workflowId: workflowIds.rollout(rolloutId),
+  await rig.t.client.workflow.execute(rolloutWorkflow, {
+    taskQueue: rig.taskQueue, workflowId: workflowIds.rollout(rolloutId),
     args: [{ rolloutId, plan, options: { activityRetry: { initialIntervalMs: 200, maximumIntervalMs: 1_000 }, tenantActionTimeoutMs: 500 } }],
   });
-  const tenantResult = (await t.client.workflow.getHandle(workflowIds.tenant(rolloutId, tenant)).result()) as TenantResult;
+  const tenantResult = (await rig.t.client.workflow.getHandle(workflowIds.tenant(rolloutId, tenant)).result()) as TenantResult;
   process.stdout.write(`[figures] transient budget 3 s: tenant ${tenantResult.status} in phase ${tenantResult.phase} after ${Date.now() - started} ms: ${tenantResult.reason}\n`);
   expect(tenantResult.status).toBe('failed');
   expect(tenantResult.phase).toBe('idp');

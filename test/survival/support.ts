@@ -2,7 +2,9 @@
 import fs from 'node:fs';
 import type { Client } from '@temporalio/client';
 import type { RolloutPlan } from '../../src/plan/types';
-import type { SimState, Simulator } from '../../src/simulator/api';
+import type { SimState, Simulator, SimulatorOptions } from '../../src/simulator/api';
+import type { TestTemporal } from '../helpers/temporal';
+import { closeSim, startSim, useSimWorker } from '../integration/sim-rollout';
 
 /** The simulator's seeded generator: the same seed gives the same kill moments. */
 export { mulberry32 as seededRandom } from '../../src/simulator/random';
@@ -74,4 +76,19 @@ export async function secretLeaks(client: Client, taskQueue: string, secrets: st
   const logText = logLines.map((l) => JSON.stringify(l)).join('\n');
   for (const s of secrets) if (logText.includes(s)) leaks.push(`log: ${s.slice(0, 6)}...`);
   return { leaks, histories, events, logLines: logLines.length };
+}
+
+/**
+ * For a file whose tests each start their own simulator: one in-process worker for the whole file (`rig`, filled
+ * before the first test), and each test's simulator (made with `start`) closed after that test.
+ */
+export function simPerTest(): { rig: { t: TestTemporal; taskQueue: string }; start: (options: Partial<SimulatorOptions> & { tenants: number }) => Promise<Simulator> } {
+  const rig = {} as { t: TestTemporal; taskQueue: string };
+  let sim: Simulator | undefined;
+  useSimWorker((ready) => Object.assign(rig, ready));
+  afterEach(async () => {
+    await closeSim(sim);
+    sim = undefined;
+  });
+  return { rig, start: async (options) => (sim = await startSim(options)) };
 }
