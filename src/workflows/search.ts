@@ -16,15 +16,20 @@ type KeywordKey = typeof StateKey;
  */
 export const RENAMED_SEARCH_ATTRIBUTES_PATCH = 'qr-search-attributes';
 
-/** Whether the execution started with one of the legacy attribute names (set by an older rollout or CLI). */
+const KEYS = new Map<string, KeywordKey>([RolloutIdKey, TenantKey, PhaseKey, StateKey, WaveKey].map((key) => [key.name, key]));
+
+/**
+ * Whether the execution started with the legacy attribute names only (set by an older rollout or CLI). A run
+ * continued as new from a migrated one carries both (the server copies them) and needs no migration.
+ */
 export function startedWithLegacyNames(started: TypedSearchAttributes = workflowInfo().typedSearchAttributes): boolean {
-  return started.getAll().some((pair) => pair.key.name in LEGACY_SEARCH_ATTRIBUTE_NAMES);
+  const names = started.getAll().map((pair) => pair.key.name);
+  return names.some((name) => name in LEGACY_SEARCH_ATTRIBUTE_NAMES) && !names.some((name) => KEYS.has(name));
 }
 
 export class SearchAttributeWriter {
+  /** What the execution carries, by new name (a legacy name counts as its new name). */
   private readonly written = new Map<string, string>();
-  /** The last value given per key, to write them all again when a legacy execution migrates. */
-  private readonly latest = new Map<string, SearchAttributeUpdatePair>();
   private legacy: boolean;
 
   /**
@@ -40,17 +45,22 @@ export class SearchAttributeWriter {
 
   /** Upserts the keys whose value differs from what this run wrote last. */
   set(values: Array<[KeywordKey, string | undefined]>): void {
-    for (const [key, value] of values) if (value !== undefined) this.latest.set(key.name, { key, value });
-    // patched() last: it is only asked of legacy executions, and once per call until it says yes.
-    const migrate = this.legacy && patched(RENAMED_SEARCH_ATTRIBUTES_PATCH);
-    if (migrate) this.legacy = false;
-    const changed: SearchAttributeUpdatePair[] = [];
-    for (const [key, value] of migrate ? [...this.latest.values()].map((p) => [p.key, p.value] as [KeywordKey, string]) : values) {
-      if (value === undefined || (!migrate && this.written.get(key.name) === value)) continue;
+    const changed = new Map<string, SearchAttributeUpdatePair>();
+    for (const [key, value] of values) {
+      if (value === undefined || this.written.get(key.name) === value) continue;
       this.written.set(key.name, value);
-      changed.push({ key, value });
+      changed.set(key.name, { key, value });
     }
-    if (changed.length > 0) upsertSearchAttributes(changed);
+    // A legacy execution on new code: every value it carries, once, under the new names. patched() is asked of
+    // legacy executions only, at each call until it says yes (never during the replay of an older history).
+    if (this.legacy && patched(RENAMED_SEARCH_ATTRIBUTES_PATCH)) {
+      this.legacy = false;
+      for (const [name, value] of this.written) {
+        const key = KEYS.get(name);
+        if (key) changed.set(name, { key, value });
+      }
+    }
+    if (changed.size > 0) upsertSearchAttributes([...changed.values()]);
   }
 }
 

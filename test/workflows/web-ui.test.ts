@@ -24,7 +24,7 @@ import {
 } from '../../src/workflows/messages';
 import { RENAMED_SEARCH_ATTRIBUTES_PATCH } from '../../src/workflows/search';
 import { connectTestTemporal, type TestTemporal } from '../helpers/temporal';
-import { configError, makePlan, recordingActivities, waitFor, withWorker } from './support';
+import { configError, makePlan, recordHistory, recordingActivities, waitFor, withWorker } from './support';
 
 let t: TestTemporal;
 beforeAll(async () => { t = await connectTestTemporal(); });
@@ -118,6 +118,7 @@ test('list by rollout shows each execution status; summaries and current details
     const final = await currentDetails(handle.workflowId);
     expect(final).toContain(`### Rollout ${rolloutId}: succeeded`);
     expect(final).toContain('- **rest** (succeeded): 2/2 done; 2 succeeded');
+    await recordHistory(handle, 'rollout-web-ui-details-halt-retry-resume');
     const retried = await currentDetails(failedId);
     expect(retried).toContain('### Tenant tenant-03: migrated');
     expect(retried).toContain('5/5 phases done');
@@ -184,6 +185,11 @@ test('a tenant started with the legacy attribute names writes them all under the
     const markers = ((await handle!.fetchHistory()).events ?? []).filter((e) => Object.values(e.markerRecordedEventAttributes?.details ?? {})
       .some((payloads) => (payloads.payloads ?? []).some((p) => Buffer.from(p.data ?? []).toString().includes(RENAMED_SEARCH_ATTRIBUTES_PATCH))));
     expect(markers).toHaveLength(1);
+    // At the patch all five values at once (the state and phase too, though unchanged since the start).
+    const upserts = ((await handle!.fetchHistory()).events ?? []).map((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
+    expect(upserts.find((names) => names.includes(RolloutIdKey.name))?.sort()).toEqual([PhaseKey, RolloutIdKey, StateKey, TenantKey, WaveKey].map((k) => k.name).sort());
+    // Replayed by test/replay: the migration path (patch marker, then the new names) must stay replayable.
+    await recordHistory(handle!, 'tenant-migrated-from-legacy-attributes');
 
     // A tenant that succeeded before the upgrade carries only the legacy Status (a stand-in: a tenantWorkflow on a
     // task queue no worker polls, with the attributes the older release left): --only-new still counts it.
