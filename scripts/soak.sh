@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Soak: repeats the survival suites (kills, dev server restart, faults, lost answers, retry budgets, bad inputs,
-# secrets) N times (default 3), then runs the long chaos suite once: 60 tenants and a 3-minute tenant outage
-# (CHAOS_TENANTS / CHAOS_OUTAGE_MS override; the CI run of test/survival/chaos.test.ts is 20 tenants, 45 s).
+# secrets) N times (default 3), then runs the long chaos suite once: 60 tenants, a 3-minute tenant outage, 4 storms
+# (CHAOS_TENANTS / CHAOS_OUTAGE_MS / CHAOS_STORMS override; the CI run of chaos.test.ts: 20 tenants, 45 s, 2 storms).
 # Each round runs under one jest run with its own dev server; stops at the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,5 +11,5 @@ for ((i = 1; i <= rounds; i++)); do
   npx jest test/survival test/badinput --runInBand
 done
 echo "== soak: long chaos run"
-CHAOS_TENANTS="${CHAOS_TENANTS:-60}" CHAOS_OUTAGE_MS="${CHAOS_OUTAGE_MS:-180000}" npx jest test/survival/chaos.test.ts --runInBand
+CHAOS_TENANTS="${CHAOS_TENANTS:-60}" CHAOS_OUTAGE_MS="${CHAOS_OUTAGE_MS:-180000}" CHAOS_STORMS="${CHAOS_STORMS:-4}" npx jest test/survival/chaos.test.ts --runInBand
 echo "soak: $rounds rounds and the long chaos run passed"

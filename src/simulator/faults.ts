@@ -14,7 +14,11 @@ export interface FaultDecision {
 
 const NONE: FaultDecision = { latencyMs: 0, action: 'none', retryAfterSeconds: 0 };
 
-const isWrite = (method: string) => method !== 'GET' && method !== 'HEAD' && method !== DISTRIBUTION_ROUTE;
+/**
+ * Writes, for lost answers: every method but GET/HEAD, except QRS's POST /qrs/{type}/table, the table view the
+ * QMC's lists use, which only reads (its body names the columns to return; src/qlik/qrs/table.ts).
+ */
+const isWrite = (method: string, path: string) => method !== 'GET' && method !== 'HEAD' && method !== DISTRIBUTION_ROUTE && !(method === 'POST' && /^\/qrs\/[^/]+\/table$/i.test(path));
 
 /**
  * Seeded fault dice. The k-th request to a given (host, method, path) under a rule always rolls the same numbers,
@@ -62,7 +66,7 @@ export class FaultInjector {
       const roll = (what: string): number => dice(this.seed, `${key}|${n}|${what}`);
       decision = merge(decision, this.decideOne(rule, index, host, roll));
       // Rolled after the other dice, so adding lostResponseRate to a rule leaves its other faults as they were.
-      if (decision.action === 'none' && !decision.lose && rule.lostResponseRate && isWrite(method) && roll('lost') < rule.lostResponseRate) {
+      if (decision.action === 'none' && !decision.lose && rule.lostResponseRate && isWrite(method, path) && roll('lost') < rule.lostResponseRate) {
         const as = rule.lostResponseAs ?? 'either';
         decision = { ...decision, lose: as === 'either' ? (roll('lost-as') < 0.5 ? 'reset' : '503') : as };
       }
