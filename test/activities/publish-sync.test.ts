@@ -6,8 +6,7 @@ import { cloudClient } from '../../src/qlik/cloud/client';
 import { deleteIdentityProvider } from '../../src/qlik/cloud/identity-providers';
 import { ensureManagedSpace } from '../../src/activities/cloud-copies';
 import type { Simulator } from '../../src/simulator/api';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { activities, phaseContext, quietTemporalLogger, runActivity, startTestSimulator, stopAll } from './sim-context';
+import { activities, activityEnvironment, phaseContext, runActivity, startTestSimulator, stopAll } from './sim-context';
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -122,14 +121,15 @@ test('watchReloads: [] after maxWaitMs without reloads; the reloaded app as soon
 test('first publish heartbeats the copies it found and a retry resumes from them without searching again', async () => {
   const ctx = phaseContext(sim, sim.tenants[0]);
   const heartbeats: unknown[] = [];
-  const env = new MockActivityEnvironment(undefined, { logger: quietTemporalLogger });
+  const env = activityEnvironment();
   env.on('heartbeat', (details: unknown) => heartbeats.push(details));
   const first: FirstPublishResult = await env.run(activities.firstPublish, ctx);
   const found = Object.fromEntries(first.apps.map((app) => [app.sourceAppId, app.cloudAppId]));
-  expect(heartbeats.at(-1)).toEqual({ found, resend: {} });
+  // The phase's progress rides inside the heartbeat envelope that also carries its retry budget.
+  expect(heartbeats.at(-1)).toMatchObject({ progress: { found, resend: {} } });
 
   sim.clearRequestLog();
-  const resumed = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { found, resend: {} } }, { logger: quietTemporalLogger });
+  const resumed = activityEnvironment({ attempt: 2, heartbeatDetails: heartbeats.at(-1) });
   const second: FirstPublishResult = await resumed.run(activities.firstPublish, ctx);
   expect(second.apps.map((app) => app.cloudAppId)).toEqual(first.apps.map((app) => app.cloudAppId));
   expect(sim.requestLog().filter((entry) => entry.path === '/api/v1/items')).toEqual([]);

@@ -49,9 +49,20 @@ export const activities: PhaseActivities = createActivities(TEST_DEPS);
 const ignore = () => undefined;
 export const quietTemporalLogger = { log: ignore, trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore };
 
-/** Runs an activity in the activity Context harness (heartbeats, cancellation), as a worker would. */
+/**
+ * The activity Context harness (heartbeats, cancellation) as a worker would give it: scheduled now (the harness's
+ * default is 1 ms after 1970, which the phases' time budgets would read as an attempt scheduled 56 years ago).
+ */
+export function activityEnvironment(info: Partial<MockActivityInfo> = {}): MockActivityEnvironment {
+  const now = Date.now();
+  return new MockActivityEnvironment({ scheduledTimestampMs: now, currentAttemptScheduledTimestampMs: now, ...info }, { logger: quietTemporalLogger });
+}
+
+type MockActivityInfo = NonNullable<ConstructorParameters<typeof MockActivityEnvironment>[0]>;
+
+/** Runs an activity in the activity Context harness, as a worker would. */
 export function runActivity<A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> {
-  return new MockActivityEnvironment(undefined, { logger: quietTemporalLogger }).run(fn, ...args);
+  return activityEnvironment().run(fn, ...args);
 }
 
 export async function stopAll(sim: Simulator | undefined): Promise<void> {

@@ -180,12 +180,15 @@ test('phase 5 as the lead wires it: publish, members, a customer user sees the a
   await runActivity(activities.ensureDeployment, ctx);
   await runActivity(activities.ensureIdp, ctx);
   await runActivity(activities.ensurePolicy, ctx);
+  // Phase 5 itself adds the plan's members and looks at the apps as the customer user.
   const published = await runActivity(activities.firstPublish, ctx);
   const space = { id: published.spaceId, name: ctx.tenant.managedSpace };
-  const members = await ensureSpaceMembers(cloud, ctx, space, published.space === 'created', log);
-  expect(members.members.map((m) => [m.name, m.change])).toEqual([['Customers', 'created']]);
-  const access = await checkCustomerAccess(ctx, space, published.apps, log);
-  expect(access).toMatchObject({ mode: 'end-user', ok: true, user: 'Customer User' });
+  expect(published.members?.members.map((m) => [m.name, m.change])).toEqual([['Customers', 'created']]);
+  expect(published.customerAccess).toMatchObject({ mode: 'end-user', ok: true, user: 'Customer User' });
+  // A re-run of the members step changes nothing.
+  const again = await ensureSpaceMembers(cloud, ctx, space, false, log);
+  expect(again.members.map((m) => [m.name, m.change])).toEqual([['Customers', 'unchanged']]);
+  await expect(checkCustomerAccess(ctx, space, published.apps, log)).resolves.toMatchObject({ ok: true });
 
   await expect(previewSpaceMembers(cloud, ctx.tenant, space)).resolves.toEqual({ changes: [] });
   const one = { ...plan, tenants: [entry] };
