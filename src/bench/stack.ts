@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { startDevServer, type DevServer } from '../devserver/dev-server';
 import type { SimulatorOptions } from '../simulator/api';
 import type { SimulatorTuning } from '../simulator';
@@ -15,6 +15,7 @@ import { connectChild, forkSibling, type ChildHandle } from './rpc';
 import type { SimChildInfo } from './sim-child';
 import type { WorkerChildSettings, WorkerStats } from './worker-child';
 import { dataConverter } from '../shared/payload-codec';
+import { connectTemporalClient } from '../shared/temporal-connection';
 
 export interface TemporalTarget {
   /** Use a running server (tests); otherwise a fresh dev server is started for the scenario. */
@@ -106,7 +107,7 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
     );
     closers.push(() => worker.stop());
 
-    const connection = await Connection.connect({ address });
+    const connection = await connectTemporalClient({ address });
     closers.push(() => connection.close());
     const client = new Client({ connection, namespace, dataConverter });
     const memory = (): PeakMemory => ({ worker: processMemory(worker.pid), simulator: processMemory(sim.pid), server: processMemory(serverPid) });

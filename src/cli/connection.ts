@@ -8,6 +8,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { TASK_QUEUE } from '../workflows/messages';
 import { CliError } from './io';
 import { dataConverter } from '../shared/payload-codec';
+import { connectTemporalClient } from '../shared/temporal-connection';
 
 export interface ConnectionSettings {
   address: string;
@@ -56,7 +57,7 @@ export async function connectTemporal(settings: ConnectionSettings): Promise<Tem
   const { address, tls, apiKey, metadata } = settings.connectionOptions;
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address, tls, apiKey, metadata, connectTimeout: '5s' });
+    connection = await connectTemporalClient({ address, tls, apiKey, metadata, connectTimeout: '5s' });
   } catch (err) {
     throw new CliError(
       `Cannot reach Temporal at ${address} (namespace ${settings.namespace}): ${(err as Error).message}. ` +

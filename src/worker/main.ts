@@ -24,6 +24,7 @@ import { startMetricsServer, type MetricsServer } from './metrics-server';
 import { startVisibilityCounts } from './metrics-visibility';
 import { createWorker, DEFAULT_WORKFLOWS_PATH } from './worker';
 import { dataConverter } from '../shared/payload-codec';
+import { connectTemporalClient } from '../shared/temporal-connection';
 
 /** Default location of the prebuilt bundle: dist/workflow-bundle.js next to dist/worker/main.js. */
 export const DEFAULT_WORKFLOW_BUNDLE_PATH = path.resolve(__dirname, '..', 'workflow-bundle.js');
@@ -164,7 +165,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
   let clientConnection: Connection;
   try {
     nativeConnection = await NativeConnection.connect(connectionOptions);
-    clientConnection = await Connection.connect(connectionOptions);
+    clientConnection = await connectTemporalClient(connectionOptions);
   } catch (err) {
     stopQlikCallMetrics();
     throw new Error(

@@ -58,9 +58,9 @@ test('pause and resume; retry and skip a failed tenant; sync stop', async () => 
   expect(final.status).toBe('succeeded');
   expect(final.tenants.find((x) => x.tenant === NO_SPACES)).toMatchObject({ status: 'skipped' });
 
-  // `sync stop <tenant>` stops that tenant's sync on every site of the namespace; tenant-004 is the one no other
-  // test file running beside this one asserts on.
-  const stopped = await cli(['--json', 'sync', 'stop', 'tenant-004'], { env: env() });
+  // `sync stop <tenant> --site`: other test files running beside this one have syncs of their own tenant-004 on
+  // their own simulated sites, so the site is named.
+  const stopped = await cli(['--json', 'sync', 'stop', 'tenant-004', '--site', sim.qrsUrl], { env: env() });
   expect(stopped.code).toBe(0);
   expect(JSON.parse(stopped.stdout)[0]).toMatchObject({ tenant: 'tenant-004', status: 'stopped' });
   expect((await cli(['sync', 'stop', 'no-such-tenant'], { env: env() })).code).toBe(2);

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, Worker, type WorkerOptions } from '@temporalio/worker';
 import { STATE_FILE, type TestRunState } from './state';
 import { dataConverter } from '../../src/shared/payload-codec';
+import { connectTemporalClient } from '../../src/shared/temporal-connection';
 
 let runtimeInstalled = false;
 function quietRuntime(): void {
@@ -31,7 +32,7 @@ export interface TestTemporal {
 export async function connectTestTemporal(): Promise<TestTemporal> {
   quietRuntime();
   const state = testRunState();
-  const connection = await Connection.connect({ address: state.address });
+  const connection = await connectTemporalClient({ address: state.address });
   const client = new Client({ connection, namespace: state.namespace, dataConverter });
   const nativeConnection = await NativeConnection.connect({ address: state.address });
   return {

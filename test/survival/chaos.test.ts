@@ -22,6 +22,7 @@ import { testRunState, uniqueTaskQueue } from '../helpers/temporal';
 import { closeSim, simPlan, startSim } from '../integration/sim-rollout';
 import { startWorkerChild, type WorkerChild } from '../metrics/worker-process';
 import { exactlyOnceProblems, issuedBearerTokens, secretLeaks, simulatorSecrets } from './support';
+import { connectTemporalClient } from '../../src/shared/temporal-connection';
 
 const TENANTS = Number(process.env.CHAOS_TENANTS ?? 20);
 const OUTAGE_MS = Number(process.env.CHAOS_OUTAGE_MS ?? 45_000);
@@ -101,7 +102,7 @@ test(`chaos: ${TENANTS} tenants converge with no operator action, no duplicate, 
 
   const rolloutId = `chaos-${Date.now().toString(36)}`;
   const started = Date.now();
-  connection = await Connection.connect({ address: server.address });
+  connection = await connectTemporalClient({ address: server.address });
   let client = new Client({ connection, namespace: server.namespace, dataConverter });
   // No maximumAttempts and no retry/skip from anyone: the budgets are the plan's; a failed tenant closes after 2 s.
   await client.workflow.start(rolloutWorkflow, {
@@ -125,7 +126,7 @@ test(`chaos: ${TENANTS} tenants converge with no operator action, no duplicate, 
   await sleep(2_000);
   server = await startDevServer({ headless: true, dbFilename, port });
   mark('dev server restarted');
-  connection = await Connection.connect({ address: server.address });
+  connection = await connectTemporalClient({ address: server.address });
   client = new Client({ connection, namespace: server.namespace, dataConverter });
   await sleep(Math.max(0, FREEZE_MS - 8_000));
   workerB.child.kill('SIGCONT');

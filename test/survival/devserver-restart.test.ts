@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { startDevServer, type DevServer } from '../../src/devserver/dev-server';
 import type { Simulator } from '../../src/simulator/api';
 import { rolloutWorkflow } from '../../src/workflows';
@@ -15,6 +15,7 @@ import { closeSim, FAST, simPlan, startSim } from '../integration/sim-rollout';
 import { startWorkerChild, type WorkerChild } from '../metrics/worker-process';
 import { exactlyOnceProblems } from './support';
 import { dataConverter } from '../../src/shared/payload-codec';
+import { connectTemporalClient } from '../../src/shared/temporal-connection';
 
 jest.setTimeout(240_000);
 
@@ -39,7 +40,7 @@ test('dev server stopped and restarted mid-rollout: the worker reconnects and th
   worker = await startWorkerChild(state, { QLIK_ROLLOUT_TASK_QUEUE: taskQueue, METRICS_VISIBILITY_INTERVAL_MS: '0' });
   const rolloutId = `survival-restart-${Date.now().toString(36)}`;
 
-  let connection = await Connection.connect({ address: server.address });
+  let connection = await connectTemporalClient({ address: server.address });
   let client = new Client({ connection, namespace: server.namespace, dataConverter });
   await client.workflow.start(rolloutWorkflow, { taskQueue, workflowId: workflowIds.rollout(rolloutId), args: [{ rolloutId, plan, options: FAST }] });
   await new Promise((r) => setTimeout(r, 3_000));
@@ -49,7 +50,7 @@ test('dev server stopped and restarted mid-rollout: the worker reconnects and th
   await new Promise((r) => setTimeout(r, 2_000));
   server = await startDevServer({ headless: true, dbFilename, port });
   const downMs = Date.now() - downAt;
-  connection = await Connection.connect({ address: server.address });
+  connection = await connectTemporalClient({ address: server.address });
   client = new Client({ connection, namespace: server.namespace, dataConverter });
   const result = await client.workflow.getHandle(workflowIds.rollout(rolloutId)).result();
   await connection.close();

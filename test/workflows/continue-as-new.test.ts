@@ -2,7 +2,7 @@
  * The server's own continue-as-new suggestion (not the tenantsPerRun safety net): a second dev server with a low
  * history threshold makes the rollout continue as new several times; no tenant is lost or started twice.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { startDevServer, type DevServer } from '../../src/devserver/dev-server';
 import { createWorker } from '../../src/worker/worker';
@@ -11,13 +11,14 @@ import { workflowIds } from '../../src/workflows/messages';
 import { testRunState, uniqueTaskQueue } from '../helpers/temporal';
 import { makePlan, recordingActivities } from './support';
 import { dataConverter } from '../../src/shared/payload-codec';
+import { connectTemporalClient } from '../../src/shared/temporal-connection';
 
 let server: DevServer;
 beforeAll(async () => { server = await startDevServer({ headless: true, dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 80 } }); });
 afterAll(async () => { await server?.stop(); });
 
 test('continues as new when the server suggests it and loses no tenant', async () => {
-  const connection = await Connection.connect({ address: server.address });
+  const connection = await connectTemporalClient({ address: server.address });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace, dataConverter });
   const rec = recordingActivities();
