@@ -64,7 +64,7 @@ export const ASSUMPTIONS = {
   A10: {
     title: 'Re-sending: a PUT of a published app that changes nothing but its modifiedDate counts as a change of the app and makes QSEoW re-evaluate and send',
     source: 'inference',
-    handling: 'when that does not bring the copy, the app\'s reload task is started if the plan allows it (distribution.resend.reloadTask), else the tenant stops naming A10',
+    handling: 'when that does not bring the copy, the app\'s reload task is started if the plan allows it (distribution.resendWithReloadTask), else the wait ends naming A10',
   },
   A11: {
     title: 'The distribution service does not retry a failed delivery by itself (it waits for the next trigger)',
