@@ -5,7 +5,7 @@
  * described (a JWT, a PEM private key), never shown.
  */
 
-import { escapeText, hasUnsafeChars } from '../shared/display';
+import { escapeText, hasUnsafeChars, occursIn } from '../shared/display';
 
 export { escapeText, hasUnsafeChars };
 
@@ -25,10 +25,7 @@ const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi;
 
 /** True when the text contains a URL with credentials (user:password@ or a token@). */
 export function hasUrlCredentials(text: string): boolean {
-  URL_USERINFO.lastIndex = 0;
-  const found = URL_USERINFO.test(text);
-  URL_USERINFO.lastIndex = 0;
-  return found;
+  return occursIn(URL_USERINFO, text);
 }
 
 /** A URL as a message shows it: credentials, query and fragment replaced, then show()n. */

@@ -7,12 +7,17 @@
 /** C0/C1 controls, DEL, bidi marks and overrides, zero-width and other invisible formatting characters, lone surrogates. */
 const UNSAFE_CHAR = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
+/** `pattern.test(text)` for a global pattern, leaving no lastIndex behind to skew the next call. */
+export function occursIn(pattern: RegExp, text: string): boolean {
+  pattern.lastIndex = 0;
+  const found = pattern.test(text);
+  pattern.lastIndex = 0;
+  return found;
+}
+
 /** True when the text holds a character a name should never contain (see UNSAFE_CHAR). */
 export function hasUnsafeChars(text: string): boolean {
-  UNSAFE_CHAR.lastIndex = 0;
-  const found = UNSAFE_CHAR.test(text);
-  UNSAFE_CHAR.lastIndex = 0;
-  return found;
+  return occursIn(UNSAFE_CHAR, text);
 }
 
 /** The text with every unsafe character written as an escape (\x1b, \n, \u202e), so it prints on one harmless line. */
