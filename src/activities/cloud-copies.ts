@@ -59,6 +59,11 @@ export interface CopySearch {
   others: string[];
 }
 
+/** The markers of Qlik's example: "distributed from client-managed" and not published inside Qlik Cloud. */
+function isDistributedCopy(attributes: { published?: boolean | null; originAppId?: string | null }): boolean {
+  return attributes.published === true && !attributes.originAppId;
+}
+
 function toCopy(item: AppItem): DistributedCopy {
   const attributes = item.resourceAttributes ?? {};
   return {
@@ -97,7 +102,7 @@ export async function findDistributedCopies(cloud: Transport, appName: string): 
   const others: string[] = [];
   for (const item of named) {
     const attributes = item.resourceAttributes ?? {};
-    if (attributes.published === true && !attributes.originAppId) copies.push(toCopy(item));
+    if (isDistributedCopy(attributes)) copies.push(toCopy(item));
     else others.push(`${item.resourceId} (published=${String(attributes.published ?? 'absent')}, originAppId=${attributes.originAppId ? 'set' : 'empty'}, spaceId=${item.spaceId || attributes.spaceId || 'empty'})`);
   }
   return { copies, others };
@@ -111,7 +116,7 @@ export async function knownCopy(cloud: Transport, knownId: string, appName: stri
   try {
     const app = await getCloudApp(cloud, knownId);
     const { attributes } = app;
-    if (attributes.published !== true || attributes.originAppId || attributes.name !== appName) return undefined;
+    if (!isDistributedCopy(attributes) || attributes.name !== appName) return undefined;
     return { id: attributes.id, name: attributes.name, spaceId: spaceOf(app), lastReloadTime: attributes.lastReloadTime ?? null };
   } catch (err) {
     if (isHttpStatus(err, 404)) return undefined;

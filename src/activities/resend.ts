@@ -60,12 +60,17 @@ async function startReloadTask(qrs: Transport, app: { id: string; name: string }
   await qrs.call({ method: 'POST', route: '/qrs/task/{id}/start', params: { id: task.id } });
 }
 
+/** Whether this wait is due for a re-send: `resendAfterMs` since it began or since the last re-send. */
+export function resendDue(progress: ResendProgress, spec: DistributionSpec, now = Date.now()): boolean {
+  return now >= (progress.lastResendAt ?? progress.waitingSince) + spec.resendAfterMs;
+}
+
 /**
  * Re-sends `app` when it is due for this wait; returns what was done (for the phase's log and result) or undefined.
  */
 export async function resendIfDue(qrs: Transport, app: { id: string; name: string }, spec: DistributionSpec, progress: ResendProgress, log: Logger): Promise<string | undefined> {
   const now = Date.now();
-  if (now < (progress.lastResendAt ?? progress.waitingSince) + spec.resendAfterMs) return undefined;
+  if (!resendDue(progress, spec, now)) return undefined;
   progress.lastResendAt = now;
   progress.resends += 1;
   const key = `${qrs.target}|${app.id}`;

@@ -18,7 +18,7 @@ import { sanitizeForDisplay } from '../shared/display';
 import { carriesReload, chooseCopy, ensureManagedSpace, findDistributedCopies, missingCopyEvidence, type DistributedCopy } from './cloud-copies';
 import { ensureMultiCloudIdp } from './ensure-idp';
 import { placeInSpace } from './first-publish';
-import { distributionOf, resendAdvice, resendIfDue, type ResendProgress } from './resend';
+import { distributionOf, resendAdvice, resendDue, resendIfDue, type ResendProgress } from './resend';
 import { ensureSpaceMembers, memberRepairs } from './space-members';
 import { heartbeat, lastHeartbeat, pause, runPhase, type ResolvedDeps } from './scope';
 import type { SyncAfterReloadInput, SyncAfterReloadResult } from './types';
@@ -97,7 +97,7 @@ export async function syncAfterReload(input: SyncAfterReloadInput, deps: Resolve
         };
       }
       const resend = (progress.resend ??= { waitingSince: Date.now(), resends: 0 });
-      if (Date.now() >= (resend.lastResendAt ?? resend.waitingSince) + spec.resendAfterMs) await checkIdpBeforeResend(ctx, progress, log);
+      if (resendDue(resend, spec)) await checkIdpBeforeResend(ctx, progress, log);
       await resendIfDue(qrs, source, spec, resend, log);
       heartbeat(progress);
       if (Date.now() >= deadline) {
