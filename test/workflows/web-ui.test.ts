@@ -144,7 +144,9 @@ test('sync and reload watcher workflows carry a static summary', async () => {
     const sync = t.client.workflow.getHandle(workflowIds.sync(input.plan.source, 'tenant-01'));
     const watcher = t.client.workflow.getHandle(workflowIds.reloadWatcher(siteKey));
     expect(await (await sync.describe()).staticSummary()).toBe(`Sync of tenant tenant-01 after every reload on QSEoW site ${siteKey}`);
-    expect(await (await watcher.describe()).staticSummary()).toContain(`Reload watcher of QSEoW site ${siteKey}`);
+    // The sync starts the watcher itself, a moment after the tenant finished.
+    const watcherSummary = await waitFor(() => watcher.describe().then((d) => d.staticSummary(), () => undefined), (summary) => summary !== undefined);
+    expect(watcherSummary).toContain(`Reload watcher of QSEoW site ${siteKey}`);
     expect(await currentDetails(tenant.workflowId)).toContain('6/6 phases done');
     await sync.executeUpdate(syncStopUpdate);
     await watcher.signal(reloadWatcherStopSignal);
